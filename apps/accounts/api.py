@@ -1,0 +1,115 @@
+"""Thin views: input serializer in, one service call, output serializer out."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from apps.accounts import serializers as s
+from apps.accounts import services
+from apps.core.throttling import AuthRateThrottle, PerIpRateThrottle
+
+PUBLIC_THROTTLES = [PerIpRateThrottle, AuthRateThrottle]
+
+
+def _validated(serializer_class: type[Any], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data  # type: ignore[no-any-return]
+
+
+def _detail(message: str, code: int = status.HTTP_200_OK) -> Response:
+    return Response({"detail": message}, status=code)
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = PUBLIC_THROTTLES
+
+    @extend_schema(request=s.RegisterInput, responses={201: s.ProfileOutput}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        user = services.user_register(**_validated(s.RegisterInput, request))
+        return Response(s.ProfileOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class VerifyEmailApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = PUBLIC_THROTTLES
+
+    @extend_schema(request=s.UidTokenInput, responses={200: s.DetailOutput}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        services.user_verify_email(**_validated(s.UidTokenInput, request))
+        return _detail("E-mail address verified.")
+
+
+class ResendVerificationApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = PUBLIC_THROTTLES
+
+    @extend_schema(request=s.EmailInput, responses={202: s.DetailOutput}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        services.user_resend_verification(**_validated(s.EmailInput, request))
+        return _detail("If that address needs verifying, a new link is on its way.", status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = PUBLIC_THROTTLES
+
+    @extend_schema(request=s.EmailInput, responses={202: s.DetailOutput}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        services.password_reset_request(**_validated(s.EmailInput, request))
+        return _detail("If that address has an account, a reset link is on its way.", status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = PUBLIC_THROTTLES
+
+    @extend_schema(request=s.PasswordResetConfirmInput, responses={200: s.DetailOutput}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        services.password_reset_confirm(**_validated(s.PasswordResetConfirmInput, request))
+        return _detail("Password changed. Every session was signed out.")
+
+
+class LoginApi(TokenObtainPairView):
+    """Exchange e-mail and password for a short-lived access token and a rotating refresh token."""
+
+    serializer_class = s.VerifiedTokenObtainPairSerializer
+    throttle_classes = PUBLIC_THROTTLES
+
+
+class RefreshApi(TokenRefreshView):
+    """Exchange a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+
+    throttle_classes = PUBLIC_THROTTLES
+
+
+class LogoutApi(APIView):
+    @extend_schema(request=s.RefreshInput, responses={205: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        services.user_logout(**_validated(s.RefreshInput, request))
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class ProfileApi(APIView):
+    """The signed-in learner's own profile. There is no endpoint that reads another learner's."""
+
+    @extend_schema(responses={200: s.ProfileOutput}, tags=["profile"])
+    def get(self, request: Request) -> Response:
+        return Response(s.ProfileOutput(request.user).data)
+
+    @extend_schema(request=s.ProfileInput, responses={200: s.ProfileOutput}, tags=["profile"])
+    def patch(self, request: Request) -> Response:
+        user = services.user_update_profile(user=request.user, **_validated(s.ProfileInput, request))  # type: ignore[arg-type]
+        return Response(s.ProfileOutput(user).data)

@@ -1,0 +1,59 @@
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from apps.accounts.models import User
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, min_length=8, max_length=128)
+    display_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+
+
+class EmailInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class UidTokenInput(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+
+
+class PasswordResetConfirmInput(UidTokenInput):
+    new_password = serializers.CharField(write_only=True, min_length=8, max_length=128)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2048)
+
+
+class ProfileInput(serializers.Serializer):
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class ProfileOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "is_email_verified", "is_staff", "date_joined"]
+        read_only_fields = fields
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """Sign-in that refuses accounts whose e-mail address is not verified yet."""
+
+    default_error_messages = {
+        **TokenObtainPairSerializer.default_error_messages,
+        "unverified": "Confirm your e-mail address before signing in (see the link we sent you).",
+    }
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, str]:
+        data = super().validate(attrs)
+        if settings.ACCOUNTS_REQUIRE_VERIFIED_EMAIL and not self.user.is_email_verified:  # type: ignore[attr-defined]
+            raise AuthenticationFailed(self.error_messages["unverified"], "email_not_verified")
+        return data

@@ -1,0 +1,113 @@
+"""Account use cases: registration, verification, password reset, profile, sign-out."""
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.accounts import tasks
+from apps.accounts.models import User
+from apps.accounts.tokens import decode_uid, email_verification_token, encode_uid, password_reset_token
+
+
+def _send_on_commit(*, to: str, subject: str, body: str) -> None:
+    transaction.on_commit(lambda: tasks.send_email.delay(to=to, subject=subject, body=body))
+
+
+def _verification_mail(user: User) -> None:
+    link = f"{settings.FRONTEND_URL}/verify-email?uid={encode_uid(user)}&token={email_verification_token.make_token(user)}"
+    _send_on_commit(
+        to=user.email,
+        subject="Confirm your e-mail address",
+        body=f"Welcome! Confirm your address to start studying:\n\n{link}\n",
+    )
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, display_name: str = "") -> User:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": ["An account with this e-mail address already exists."]})
+    candidate = User(email=email, display_name=display_name)
+    validate_password(password, user=candidate)
+    user = User.objects.create_user(email=email, password=password, display_name=display_name)
+    _verification_mail(user)
+    return user
+
+
+def user_resend_verification(*, email: str) -> None:
+    """Sends a new link if the address is registered and unverified; says nothing either way."""
+    user = User.objects.filter(email__iexact=email, is_email_verified=False, is_active=True).first()
+    if user is not None:
+        _verification_mail(user)
+
+
+def _user_from_uid(uid: str) -> User | None:
+    pk = decode_uid(uid)
+    return None if pk is None else User.objects.filter(pk=pk, is_active=True).first()
+
+
+@transaction.atomic
+def user_verify_email(*, uid: str, token: str) -> User:
+    user = _user_from_uid(uid)
+    if user is None or not email_verification_token.check_token(user, token):
+        raise ValidationError({"token": ["This verification link is invalid or has expired."]})
+    user.is_email_verified = True
+    user.save(update_fields=["is_email_verified", "updated_at"])
+    return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Mails a reset link when the address is registered; never reveals whether it is."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return
+    link = f"{settings.FRONTEND_URL}/reset-password?uid={encode_uid(user)}&token={password_reset_token.make_token(user)}"
+    with transaction.atomic():
+        _send_on_commit(to=user.email, subject="Reset your password", body=f"Choose a new password:\n\n{link}\n")
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    user = _user_from_uid(uid)
+    if user is None or not password_reset_token.check_token(user, token):
+        raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+    validate_password(new_password, user=user)
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    user_logout_everywhere(user=user)
+    return user
+
+
+def user_update_profile(*, user: User, display_name: str | None = None) -> User:
+    if display_name is not None:
+        user.display_name = display_name
+        user.save(update_fields=["display_name", "updated_at"])
+    return user
+
+
+def user_logout(*, refresh_token: str) -> None:
+    """Blacklists one refresh token (access tokens expire by themselves within minutes)."""
+    try:
+        RefreshToken(refresh_token).blacklist()  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise ValidationError({"refresh": [str(exc)]}) from exc
+
+
+def user_logout_everywhere(*, user: User) -> int:
+    """Blacklists every live refresh token of the user, e.g. after a password reset."""
+    count = 0
+    for outstanding in OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()):
+        _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        count += int(created)
+    return count
+
+
+def tokens_flush_expired() -> int:
+    """Deletes refresh tokens (and their blacklist entries) that expired; run daily by the scheduler."""
+    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted

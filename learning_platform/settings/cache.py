@@ -1,0 +1,32 @@
+"""Cache and the Channels layer: Redis when REDIS_URL is set, in-process otherwise."""
+
+from typing import Any
+
+from learning_platform.settings.env import env
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+CACHES: dict[str, dict[str, Any]]
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lp",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lp"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+#: How websocket pushes reach the web process: "channel_layer" (Redis, crosses processes by itself) or
+#: "database" (embedded defaults: workers write push rows, the web process streams them to sockets).
+REALTIME_DELIVERY = env.str("REALTIME_DELIVERY", default="channel_layer" if REDIS_URL else "database")
+REALTIME_POLL_SECONDS = env.float("REALTIME_POLL_SECONDS", default=0.5)

@@ -1,0 +1,40 @@
+"""Celery: filesystem transport on the embedded defaults (no server), Redis when configured."""
+
+from pathlib import Path
+
+from celery.schedules import crontab
+
+from learning_platform.settings.cache import REDIS_URL
+from learning_platform.settings.env import DATA_DIR, env
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+_queue_dir = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(DATA_DIR / "queue")))
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir / "out"),
+        "data_folder_out": str(_queue_dir / "out"),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+#: Periodic jobs. Each is a thin task calling a service; the scheduler process (celery beat) fires them.
+CELERY_BEAT_SCHEDULE = {
+    "flush-expired-tokens": {
+        "task": "apps.accounts.tasks.flush_expired_tokens",
+        "schedule": crontab(minute=17, hour=3),
+    },
+    "prune-realtime-pushes": {
+        "task": "apps.realtime.tasks.prune_pushes",
+        "schedule": 300.0,
+    },
+}

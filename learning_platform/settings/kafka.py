@@ -1,0 +1,25 @@
+"""Event bus: the in-process transport by default, Kafka when KAFKA_BOOTSTRAP_SERVERS is set.
+
+Either way, events are written to the transactional outbox first; the transport only decides how
+committed outbox rows reach their consumers.
+"""
+
+from learning_platform.settings.env import env
+
+KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="")
+EVENTBUS_TRANSPORT = env.str("EVENTBUS_TRANSPORT", default="kafka" if KAFKA_BOOTSTRAP_SERVERS else "inprocess")
+EVENTBUS_SOURCE = env.str("EVENTBUS_SOURCE", default="/learning-platform")
+EVENTBUS_TOPIC_PREFIX = env.str("EVENTBUS_TOPIC_PREFIX", default="")
+#: Per-environment overrides of the registry's production replication settings (one local broker).
+KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=3)
+KAFKA_MIN_INSYNC_REPLICAS = env.int("KAFKA_MIN_INSYNC_REPLICAS", default=2)
+KAFKA_COMPRESSION = env.str("KAFKA_COMPRESSION", default="snappy")
+KAFKA_SECURITY_PROTOCOL = env.str("KAFKA_SECURITY_PROTOCOL", default="PLAINTEXT")
+#: Low fetch wait keeps end-to-end latency down; Apache Kafka's default is 500 ms.
+KAFKA_FETCH_MAX_WAIT_MS = env.int("KAFKA_FETCH_MAX_WAIT_MS", default=100)
+KAFKA_REQUEST_TIMEOUT_MS = env.int("KAFKA_REQUEST_TIMEOUT_MS", default=30000)
+EVENTBUS_RELAY_BATCH_SIZE = env.int("EVENTBUS_RELAY_BATCH_SIZE", default=500)
+EVENTBUS_RELAY_SHARDS = env.int("EVENTBUS_RELAY_SHARDS", default=16)
+EVENTBUS_MAX_ATTEMPTS = env.int("EVENTBUS_MAX_ATTEMPTS", default=5)
+EVENTBUS_RETRY_BASE_SECONDS = env.float("EVENTBUS_RETRY_BASE_SECONDS", default=1.0)
+EVENTBUS_SENT_RETENTION_DAYS = env.int("EVENTBUS_SENT_RETENTION_DAYS", default=7)

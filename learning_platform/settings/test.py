@@ -1,0 +1,16 @@
+"""Test settings: the embedded defaults, fast hashing, generous rate limits that tests set themselves."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="lp-test-"))
+
+from learning_platform.settings.base import *  # noqa: E402,F403
+from learning_platform.settings.base import REST_FRAMEWORK  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"ip": "10000/min", "user": "10000/min", "auth": "10000/min"}
+LOGGING_CONFIG = None

@@ -1,0 +1,49 @@
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.factories import UserFactory
+
+pytest_plugins = ["tests.services"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Throttle counters live in the cache: every test starts with a clean slate."""
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db: Any) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], APIClient]:
+    """An API client signed in (JWT) as the given user."""
+
+    def make(some_user: Any) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(some_user).access_token}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def auth_client(user: Any, client_for: Callable[[Any], APIClient]) -> APIClient:
+    return client_for(user)
