@@ -19,7 +19,9 @@ def _send_on_commit(*, to: str, subject: str, body: str) -> None:
 
 
 def _verification_mail(user: User) -> None:
-    link = f"{settings.FRONTEND_URL}/verify-email?uid={encode_uid(user)}&token={email_verification_token.make_token(user)}"
+    link = (
+        f"{settings.FRONTEND_URL}/verify-email?uid={encode_uid(user)}&token={email_verification_token.make_token(user)}"
+    )
     _send_on_commit(
         to=user.email,
         subject="Confirm your e-mail address",
@@ -66,7 +68,9 @@ def password_reset_request(*, email: str) -> None:
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
-    link = f"{settings.FRONTEND_URL}/reset-password?uid={encode_uid(user)}&token={password_reset_token.make_token(user)}"
+    link = (
+        f"{settings.FRONTEND_URL}/reset-password?uid={encode_uid(user)}&token={password_reset_token.make_token(user)}"
+    )
     with transaction.atomic():
         _send_on_commit(to=user.email, subject="Reset your password", body=f"Choose a new password:\n\n{link}\n")
 

@@ -1,6 +1,6 @@
 """One JSON error shape for every 4xx/5xx:
 
-    {"error": {"code": "validation_error", "message": "...", "details": {...}, "request_id": "..."}}
+{"error": {"code": "validation_error", "message": "...", "details": {...}, "request_id": "..."}}
 """
 
 import logging
