@@ -12,6 +12,7 @@ Each service is reused when something already listens on its port. State lives i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -98,10 +99,8 @@ class Service:
     def stop(self) -> None:
         pid_file = STATE / f"{self.name}.pid"
         if pid_file.exists():
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
                 os.killpg(int(pid_file.read_text()), signal.SIGTERM)
-            except (ProcessLookupError, PermissionError, ValueError):
-                pass
             pid_file.unlink()
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -15,6 +17,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+    def _save(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()

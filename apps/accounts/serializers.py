@@ -54,6 +54,7 @@ class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
 
     def validate(self, attrs: dict[str, object]) -> dict[str, str]:
         data = super().validate(attrs)
-        if settings.ACCOUNTS_REQUIRE_VERIFIED_EMAIL and not self.user.is_email_verified:  # type: ignore[attr-defined]
-            raise AuthenticationFailed(self.error_messages["unverified"], "email_not_verified")
+        user = self.user
+        if settings.ACCOUNTS_REQUIRE_VERIFIED_EMAIL and user is not None and not user.is_email_verified:
+            raise AuthenticationFailed(str(self.error_messages["unverified"]), "email_not_verified")
         return data

@@ -29,13 +29,19 @@ def _verification_mail(user: User) -> None:
     )
 
 
+def _validate_new_password(password: str, user: User, *, field: str = "password") -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
 @transaction.atomic
 def user_register(*, email: str, password: str, display_name: str = "") -> User:
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ["An account with this e-mail address already exists."]})
-    candidate = User(email=email, display_name=display_name)
-    validate_password(password, user=candidate)
+    _validate_new_password(password, User(email=email, display_name=display_name))
     user = User.objects.create_user(email=email, password=password, display_name=display_name)
     _verification_mail(user)
     return user
@@ -80,7 +86,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     user = _user_from_uid(uid)
     if user is None or not password_reset_token.check_token(user, token):
         raise ValidationError({"token": ["This reset link is invalid or has expired."]})
-    validate_password(new_password, user=user)
+    _validate_new_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     user_logout_everywhere(user=user)
@@ -94,10 +100,10 @@ def user_update_profile(*, user: User, display_name: str | None = None) -> User:
     return user
 
 
-def user_logout(*, refresh_token: str) -> None:
+def user_logout(*, refresh: str) -> None:
     """Blacklists one refresh token (access tokens expire by themselves within minutes)."""
     try:
-        RefreshToken(refresh_token).blacklist()  # type: ignore[arg-type]
+        RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
     except TokenError as exc:
         raise ValidationError({"refresh": [str(exc)]}) from exc
 

@@ -36,6 +36,14 @@ def _first_message(detail: Any) -> str:
     return str(detail)
 
 
+def _code_of(exc: exceptions.APIException) -> str:
+    """DRF's own code, or the ``code`` entry simplejwt puts inside its detail dict."""
+    if isinstance(exc.detail, dict) and "code" in exc.detail:
+        return str(exc.detail["code"])
+    code = exc.get_codes()
+    return code if isinstance(code, str) else str(exc.default_code)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
@@ -55,9 +63,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("validation_error", _first_message(exc.detail), details=exc.detail)
     else:
-        code = exc.get_codes()
-        body = error_body(code if isinstance(code, str) else exc.default_code, _first_message(exc.detail))
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["error"]["retry_after_seconds"] = int(exc.wait + 0.999)
+        body = error_body(_code_of(exc), _first_message(exc.detail))
+    wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+    if wait is not None:
+        body["error"]["retry_after_seconds"] = int(wait + 0.999)
     response.data = body
     return response

@@ -39,7 +39,7 @@ async def _run() -> None:
         await asyncio.sleep(settings.REALTIME_POLL_SECONDS)
         try:
             batch = await _fetch(last_id)
-        except Exception:  # noqa: BLE001 - keep streaming after a transient database error
+        except Exception:
             logger.exception("realtime poll failed")
             continue
         for user_id, message in batch:

@@ -3,7 +3,7 @@ Celery on the filesystem transport. Each service switches to its real server fro
 
 import django_stubs_ext
 
-from learning_platform.settings.env import BASE_DIR, DATA_DIR, env
+from learning_platform.settings.env import DATA_DIR, env
 
 django_stubs_ext.monkeypatch()
 
@@ -91,13 +91,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-from learning_platform.settings.database import *  # noqa: E402,F403
-from learning_platform.settings.cache import *  # noqa: E402,F403
 from learning_platform.settings.api import *  # noqa: E402,F403
-from learning_platform.settings.email import *  # noqa: E402,F403
+from learning_platform.settings.cache import *  # noqa: E402,F403
 from learning_platform.settings.celery import *  # noqa: E402,F403
-from learning_platform.settings.storage import *  # noqa: E402,F403
+from learning_platform.settings.database import *  # noqa: E402,F403
+from learning_platform.settings.email import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
-
-__all__ = ["BASE_DIR", "DATA_DIR"]
+from learning_platform.settings.storage import *  # noqa: E402,F403

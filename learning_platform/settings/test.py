@@ -5,8 +5,8 @@ import tempfile
 
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="lp-test-"))
 
-from learning_platform.settings.base import *  # noqa: E402,F403
-from learning_platform.settings.base import REST_FRAMEWORK  # noqa: E402
+from learning_platform.settings.base import *  # noqa: F403
+from learning_platform.settings.base import REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
