@@ -37,4 +37,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.realtime.tasks.prune_pushes",
         "schedule": 300.0,
     },
+    "eventbus-sweep-outbox": {
+        "task": "eventbus.tasks.sweep_outbox",
+        "schedule": 10.0,
+    },
+    "eventbus-prune": {
+        "task": "eventbus.tasks.prune",
+        "schedule": crontab(minute=41, hour=3),
+    },
 }

@@ -23,3 +23,9 @@ EVENTBUS_RELAY_SHARDS = env.int("EVENTBUS_RELAY_SHARDS", default=16)
 EVENTBUS_MAX_ATTEMPTS = env.int("EVENTBUS_MAX_ATTEMPTS", default=5)
 EVENTBUS_RETRY_BASE_SECONDS = env.float("EVENTBUS_RETRY_BASE_SECONDS", default=1.0)
 EVENTBUS_SENT_RETENTION_DAYS = env.int("EVENTBUS_SENT_RETENTION_DAYS", default=7)
+#: Ledger rows must outlive any redelivery or replay window (longest topic retention is 30 days).
+EVENTBUS_LEDGER_RETENTION_DAYS = env.int("EVENTBUS_LEDGER_RETENTION_DAYS", default=35)
+#: In-process sweep leaves rows younger than this to the after-commit delivery.
+EVENTBUS_SWEEP_GRACE_SECONDS = env.float("EVENTBUS_SWEEP_GRACE_SECONDS", default=5.0)
+#: tansu (the local test broker) rejects idempotent producers; Apache Kafka accepts them.
+KAFKA_ENABLE_IDEMPOTENCE = env.bool("KAFKA_ENABLE_IDEMPOTENCE", default=False)

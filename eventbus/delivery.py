@@ -1,0 +1,111 @@
+"""Handling one event for one consumer group: the ledger, retries with backoff and dead-lettering.
+
+Both transports go through here, so an event's effect happens once per group whichever way it arrives.
+"""
+
+import logging
+import random
+import traceback
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from eventbus import metrics
+from eventbus.context import handling
+from eventbus.envelope import Event
+from eventbus.models import DeadLetter, ProcessedEvent
+from eventbus.schemas import validate_for_consume
+from eventbus.subscriptions import handlers_for
+
+logger = logging.getLogger(__name__)
+DEAD_LETTER_TOPIC = "eventbus.dead_letter"
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def handle(group: str, event: Event) -> bool:
+    """Run ``group``'s handlers of ``event`` in one transaction with its ledger row.
+
+    Returns ``False`` when the group had already handled the event (a duplicate delivery). The ledger row
+    is inserted first, so a concurrent duplicate waits on the unique index instead of running the handler.
+    Raises :class:`eventbus.schemas.InvalidPayload` for a payload that does not validate, and whatever a
+    handler raises (after rolling its effects back).
+    """
+    validate_for_consume(event.topic, event.payload, event.schema_version)
+    try:
+        with transaction.atomic(), handling(event):
+            ProcessedEvent.objects.create(group=group, event_id=event.id, topic=event.topic)
+            for handler in handlers_for(group, event.topic):
+                handler(event)
+    except IntegrityError:
+        if is_processed(group, event.id):
+            metrics.EVENTS_DUPLICATE.labels(group=group, topic=event.topic).inc()
+            return False
+        raise
+    metrics.EVENTS_HANDLED.labels(group=group, topic=event.topic).inc()
+    return True
+
+
+def is_processed(group: str, event_id: uuid.UUID) -> bool:
+    return ProcessedEvent.objects.filter(group=group, event_id=event_id).exists()
+
+
+def is_dead(group: str, event_id: uuid.UUID) -> bool:
+    return DeadLetter.objects.filter(group=group, event_id=event_id).exists()
+
+
+def backoff(attempt: int) -> timedelta:
+    """Exponential (base, 2x base, 4x base, ...) with 10% jitter so retries of many events spread out."""
+    seconds = min(settings.EVENTBUS_RETRY_BASE_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+    return timedelta(seconds=seconds * (1 + random.random() / 10))
+
+
+def describe_error(error: BaseException) -> str:
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return text[:2000]
+
+
+def dead_letter(
+    group: str,
+    envelope: dict[str, Any],
+    *,
+    error: str,
+    attempts: int,
+    event_id: uuid.UUID,
+    partition: int | None = None,
+    offset: int | None = None,
+) -> DeadLetter:
+    """Store the event for ``replay`` and announce it on the dead-letter topic (through the outbox)."""
+    from eventbus.publishing import publish
+
+    topic = str(envelope.get("topic", ""))
+    with transaction.atomic():
+        letter, created = DeadLetter.objects.get_or_create(
+            group=group,
+            event_id=event_id,
+            defaults={
+                "topic": topic,
+                "key": str(envelope.get("key", "")),
+                "envelope": envelope,
+                "error": error,
+                "attempts": attempts,
+                "kafka_partition": partition,
+                "kafka_offset": offset,
+            },
+        )
+        if created and topic != DEAD_LETTER_TOPIC:
+            publish(
+                DEAD_LETTER_TOPIC,
+                {
+                    "group": group,
+                    "original_topic": topic,
+                    "original_event_id": str(event_id),
+                    "attempts": attempts,
+                    "error": error[:1000],
+                },
+            )
+    logger.error("dead-lettered %s %s for group %s after %d attempts: %s", topic, event_id, group, attempts, error)
+    metrics.EVENTS_DEAD_LETTERED.labels(group=group, topic=topic).inc()
+    return letter

@@ -1,0 +1,96 @@
+"""``publish``: the one way to emit an event."""
+
+import uuid
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from eventbus import metrics
+from eventbus.context import current_event
+from eventbus.registry import Topic, get_topic
+from eventbus.schemas import validate_for_publish
+
+
+def publish(topic: str, payload: dict[str, Any], *, key: str | None = None, subject: str | None = None) -> uuid.UUID:
+    """Publish one event on ``topic`` and return its id. Call it where the change it announces is written.
+
+    - ``payload`` is validated against the topic's registered JSON Schema (``eventbus/registry.py``); an
+      unknown or missing field raises :class:`eventbus.schemas.InvalidPayload` before anything is written.
+      Payloads carry ids and metadata only, never a learner's content.
+    - The event is written to the outbox table inside ``transaction.atomic()``: inside your own
+      transaction it commits or rolls back with your change (nothing is published if you roll back);
+      outside one it commits at once. Nothing is lost if the broker is down or the process dies after
+      the commit: the outbox row stays until it is delivered.
+    - ``key`` (the partition key; events of one key keep their order) defaults to
+      ``str(payload[<topic's key field>])``, e.g. the document id for ``document.*``.
+    - ``subject`` (CloudEvents ``subject``) defaults to ``"<entity>/<id>"`` from the first ``*_id`` field.
+    - Called from a handler, the event inherits the handled event's ``correlation_id`` and gets its id as
+      ``causation_id``; otherwise it starts a new correlation (its own id).
+    - Delivery: after commit, to subscribed handlers in this process (``EVENTBUS_TRANSPORT=inprocess``) or
+      by ``manage.py relay_outbox`` to Kafka (``kafka``). At least once: handlers are made idempotent by
+      the bus's per-group ledger.
+    """
+    return publish_many(topic, [payload], keys=[key] if key is not None else None, subject=subject)[0]
+
+
+def publish_many(
+    topic: str,
+    payloads: Iterable[dict[str, Any]],
+    *,
+    keys: list[str] | None = None,
+    subject: str | None = None,
+) -> list[uuid.UUID]:
+    """Publish several events of one topic in one statement (bulk insert); same guarantees as :func:`publish`."""
+    spec = get_topic(topic)
+    payloads = list(payloads)
+    if keys is not None and len(keys) != len(payloads):
+        raise ValueError("keys must have one key per payload")
+    rows = [_outbox_row(spec, payload, keys[i] if keys else None, subject) for i, payload in enumerate(payloads)]
+    from eventbus.models import OutboxEvent
+    from eventbus.transports import after_commit
+
+    with transaction.atomic():
+        OutboxEvent.objects.bulk_create(rows)
+        event_ids = [row.event_id for row in rows]
+        transaction.on_commit(lambda: after_commit(event_ids))
+    metrics.EVENTS_PUBLISHED.labels(topic=topic).inc(len(rows))
+    return event_ids
+
+
+def shard_of(key: str) -> int:
+    """Stable across processes and languages (CRC-32), unlike ``hash()``."""
+    return zlib.crc32(key.encode()) % settings.EVENTBUS_RELAY_SHARDS
+
+
+def _default_subject(spec: Topic, payload: dict[str, Any]) -> str:
+    for name in spec.schema.fields:
+        if name.endswith("_id") and name in payload:
+            return f"{name.removesuffix('_id')}/{payload[name]}"
+    return ""
+
+
+def _outbox_row(spec: Topic, payload: dict[str, Any], key: str | None, subject: str | None) -> Any:
+    from eventbus.models import OutboxEvent
+
+    validate_for_publish(spec.name, payload)
+    key = key if key is not None else str(payload[spec.key_field])
+    event_id = uuid.uuid4()
+    parent = current_event()
+    return OutboxEvent(
+        event_id=event_id,
+        topic=spec.name,
+        key=key,
+        shard=shard_of(key),
+        type=spec.event_type,
+        source=settings.EVENTBUS_SOURCE,
+        subject=subject if subject is not None else _default_subject(spec, payload),
+        time=timezone.now(),
+        correlation_id=parent.correlation_id if parent else event_id,
+        causation_id=parent.id if parent else None,
+        schema_version=spec.schema.version,
+        payload=payload,
+    )
