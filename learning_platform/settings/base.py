@@ -3,7 +3,7 @@ Celery on the filesystem transport. Each service switches to its real server fro
 
 import django_stubs_ext
 
-from learning_platform.settings.env import DATA_DIR, env
+from learning_platform.settings.env import BASE_DIR, DATA_DIR, env  # noqa: F401 - BASE_DIR is a setting too
 
 django_stubs_ext.monkeypatch()
 
@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.realtime",
+    "apps.jobs",
+    "apps.documents",
 ]
 
 MIDDLEWARE = [
@@ -99,3 +101,4 @@ from learning_platform.settings.email import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
 from learning_platform.settings.storage import *  # noqa: E402,F403
+from learning_platform.settings.documents import *  # noqa: E402,F403
