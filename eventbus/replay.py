@@ -1,0 +1,118 @@
+"""Replaying a topic to one group: from Kafka by time or offset, or from the retained outbox rows.
+
+The replay reads with its own group-less consumer and calls the group's handlers here, through the ledger,
+so it never moves the group's committed offsets. ``force`` forgets the ledger rows of the replayed events
+first, for handlers whose effect must be redone (rebuilding a read model).
+"""
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from eventbus.delivery import handle
+from eventbus.envelope import Event, MalformedEvent
+from eventbus.kafka import kafka_topic
+from eventbus.models import OutboxEvent, ProcessedEvent
+
+
+@dataclass
+class ReplayStats:
+    read: int = 0
+    handled: int = 0
+    skipped: int = 0
+    unreadable: int = 0
+
+
+def _handle(group: str, event: Event, force: bool) -> bool:
+    if force:
+        ProcessedEvent.objects.filter(group=group, event_id=event.id).delete()
+    return handle(group, event)
+
+
+async def replay(
+    group: str,
+    events: AsyncIterator[Event | None],
+    *,
+    force: bool = False,
+    on_event: Callable[[ReplayStats], None] | None = None,
+) -> ReplayStats:
+    stats = ReplayStats()
+    async for event in events:
+        stats.read += 1
+        if event is None:
+            stats.unreadable += 1
+            continue
+        if await sync_to_async(_handle)(group, event, force):
+            stats.handled += 1
+        else:
+            stats.skipped += 1
+        if on_event:
+            on_event(stats)
+    await sync_to_async(close_old_connections)()
+    return stats
+
+
+async def from_kafka(
+    topic: str, *, since: datetime | None = None, from_offset: int | None = None, partition: int | None = None
+) -> AsyncIterator[Event | None]:
+    """Records from ``since`` (or ``from_offset``) up to the end offsets seen when the replay started."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.KAFKA_BOOTSTRAP_SERVERS,
+        security_protocol=settings.KAFKA_SECURITY_PROTOCOL,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=settings.KAFKA_FETCH_MAX_WAIT_MS,
+    )
+    await consumer.start()
+    try:
+        name = kafka_topic(topic)
+        partitions = [
+            TopicPartition(name, p)
+            for p in sorted(consumer.partitions_for_topic(name) or ())
+            if partition is None or p == partition
+        ]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        if since is not None:
+            found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in partitions})
+            starts = {tp: (found[tp].offset if found.get(tp) else ends[tp]) for tp in partitions}
+        else:
+            starts = {tp: from_offset or 0 for tp in partitions}
+        for tp, offset in starts.items():
+            consumer.seek(tp, offset)
+        remaining = {tp for tp in partitions if starts[tp] < ends[tp]}
+        while remaining:
+            batches = await consumer.getmany(*remaining, timeout_ms=1000)
+            for tp, records in batches.items():
+                for record in records:
+                    if record.offset >= ends[tp]:
+                        remaining.discard(tp)
+                        break
+                    try:
+                        yield Event.from_kafka(topic, record.key, record.value, record.headers)
+                    except MalformedEvent:
+                        yield None
+                    if record.offset + 1 >= ends[tp]:
+                        remaining.discard(tp)
+    finally:
+        await consumer.stop()
+
+
+async def from_outbox(topic: str, *, since: datetime) -> AsyncIterator[Event | None]:
+    """Events still in the outbox (sent rows are kept for EVENTBUS_SENT_RETENTION_DAYS)."""
+
+    def page(after: int) -> list[OutboxEvent]:
+        return list(OutboxEvent.objects.filter(topic=topic, time__gte=since, id__gt=after).order_by("id")[:500])
+
+    after = 0
+    while rows := await sync_to_async(page)(after):
+        for row in rows:
+            yield row.to_event()
+        after = rows[-1].id
+
+
+__all__ = ["ReplayStats", "from_kafka", "from_outbox", "replay"]
