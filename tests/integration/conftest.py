@@ -53,11 +53,26 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(url)
 
 
+@pytest.fixture(scope="session")
+def platform_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DATA_DIR with collected static files, as a deployed web process has them."""
+    data_dir = tmp_path_factory.mktemp("platform")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**env, "DATA_DIR": str(data_dir)},
+        check=True,
+        timeout=120,
+    )
+    return data_dir
+
+
 @pytest.fixture
-def live_platform(postgres_url: str, redis_url: str, transactional_db: Any, tmp_path: Path) -> Iterator[str]:
+def live_platform(postgres_url: str, redis_url: str, transactional_db: Any, platform_data_dir: Path) -> Iterator[str]:
     """The real ASGI server (daphne) in its own process, on the test database and the real services."""
     port = free_port()
-    env = {**child_env(), "DATA_DIR": str(tmp_path), "DJANGO_DEBUG": "false"}
+    env = {**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "learning_platform.asgi:application"],
         cwd=ROOT,
