@@ -7,6 +7,8 @@ from apps.core import views as core_views
 
 api_v1 = [
     path("", include("apps.accounts.urls")),
+    path("", include("apps.jobs.urls")),
+    path("", include("apps.documents.urls")),
 ]
 
 urlpatterns = [

@@ -37,6 +37,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.realtime.tasks.prune_pushes",
         "schedule": 300.0,
     },
+    "reap-jobs": {
+        "task": "apps.jobs.tasks.reap_jobs",
+        "schedule": env.float("JOBS_REAPER_INTERVAL_SECONDS", default=30.0),
+    },
     "eventbus-sweep-outbox": {
         "task": "eventbus.tasks.sweep_outbox",
         "schedule": 10.0,

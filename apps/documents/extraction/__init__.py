@@ -1,0 +1,21 @@
+"""Text extraction, page by page, with no Django in it (so PDF workers can run in plain processes).
+
+Each reader yields :class:`PageText` in page order; ``page_count`` is known up front so progress can be
+reported as pages done / total. Readers raise :class:`ExtractionError` with a code and a sentence a
+learner can act on; anything else is a bug or a crash and is retried by the job mechanism.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageText:
+    number: int  # 1-based page, slide or section number
+    text: str
+
+
+class ExtractionError(Exception):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason

@@ -1,0 +1,85 @@
+"""DOCX (paragraphs and tables in body order, split at explicit page breaks) and PPTX (one page per slide,
+with its speaker notes)."""
+
+from collections.abc import Iterator
+from typing import Any
+from zipfile import BadZipFile
+
+from apps.documents.extraction import ExtractionError, PageText
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _damaged(kind: str, exc: Exception) -> ExtractionError:
+    return ExtractionError("damaged", f"This {kind} file is damaged and could not be read ({type(exc).__name__}).")
+
+
+def _docx_blocks(document: Any) -> Iterator[tuple[str, bool]]:
+    """(text, page break before it) for each paragraph and table row of the body, in order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for element in document.element.body.iterchildren():
+        if element.tag == f"{_W}p":
+            paragraph = Paragraph(element, document)
+            breaks = element.findall(f".//{_W}br[@{_W}type='page']") + element.findall(f".//{_W}lastRenderedPageBreak")
+            yield paragraph.text, bool(breaks)
+        elif element.tag == f"{_W}tbl":
+            for row in Table(element, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    if not cells or cells[-1] != cell.text:  # merged cells repeat their text
+                        cells.append(cell.text)
+                yield " | ".join(cells), False
+
+
+def iter_docx_pages(path: str) -> Iterator[PageText]:
+    import docx
+
+    try:
+        document = docx.Document(path)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _damaged("Word", exc) from exc
+    number, lines = 1, []
+    for text, page_break in _docx_blocks(document):
+        if page_break and any(line.strip() for line in lines):
+            yield PageText(number, "\n".join(lines))
+            number, lines = number + 1, []
+        lines.append(text)
+    yield PageText(number, "\n".join(lines))
+
+
+def _shape_texts(shapes: Any) -> Iterator[str]:
+    for shape in shapes:
+        if getattr(shape, "shape_type", None) == 6:  # MSO_SHAPE_TYPE.GROUP
+            yield from _shape_texts(shape.shapes)
+        elif getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+            yield shape.text_frame.text
+        elif getattr(shape, "has_table", False) and shape.has_table:
+            for row in shape.table.rows:
+                yield " | ".join(cell.text for cell in row.cells)
+
+
+def pptx_slide_count(path: str) -> int:
+    import pptx
+
+    try:
+        return len(pptx.Presentation(path).slides)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _damaged("PowerPoint", exc) from exc
+
+
+def iter_pptx_pages(path: str) -> Iterator[PageText]:
+    import pptx
+
+    try:
+        presentation = pptx.Presentation(path)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _damaged("PowerPoint", exc) from exc
+    for number, slide in enumerate(presentation.slides, start=1):
+        parts = [text for text in _shape_texts(slide.shapes) if text.strip()]
+        if slide.has_notes_slide:
+            notes = slide.notes_slide.notes_text_frame
+            if notes is not None and notes.text.strip():
+                parts.append(f"Speaker notes: {notes.text}")
+        yield PageText(number, "\n".join(parts))

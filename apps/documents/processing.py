@@ -1,0 +1,222 @@
+"""The extraction job: stored file -> cleaned pages -> chunks, with progress, in bounded memory.
+
+Pages are written in batches of DOCUMENTS_PAGE_BATCH, each batch in its own short transaction that
+locks the document row, so a deletion racing the job either happens before a batch (the job stops) or
+after it (the deletion removes the batch). A re-run (retry after a crash, admin re-run) starts by
+deleting what an earlier attempt wrote, so the result never holds a page twice.
+"""
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from apps.documents import lifecycle
+from apps.documents.extraction import ExtractionError, PageText
+from apps.documents.extraction.chunking import chunk_page
+from apps.documents.extraction.cleaning import clean_text
+from apps.documents.extraction.office import iter_docx_pages, iter_pptx_pages, pptx_slide_count
+from apps.documents.extraction.pdf import iter_pdf_pages, pdf_page_count
+from apps.documents.extraction.text import iter_text_pages, text_section_count
+from apps.documents.models import Chunk, Document, Page
+from apps.documents.storage import local_copy
+from apps.jobs.context import JobContext
+from apps.jobs.errors import JobFailed
+from apps.jobs.services import JobInfo
+from eventbus import publish
+
+logger = logging.getLogger(__name__)
+
+#: A progress event is recorded each time this share of the pages is done (the job row gets every batch).
+PROGRESS_EVENT_STEP = 0.1
+
+
+class _Cancelled(Exception):
+    """The document was deleted while it was being extracted."""
+
+
+def _is_live(document: Document) -> bool:
+    return document.status != Document.Status.DELETED
+
+
+@dataclass
+class _Counts:
+    pages: int = 0
+    chunks: int = 0
+    characters: int = 0
+
+
+def _open_pages(kind: str, path: str, size_bytes: int) -> tuple[int | None, Iterator[PageText]]:
+    """(page count if known up front, page iterator) for a stored file of the given kind."""
+    if kind == "pdf":
+        count = pdf_page_count(path)
+        _check_page_limit(count)
+        pages = iter_pdf_pages(
+            path,
+            count,
+            processes=settings.DOCUMENTS_EXTRACT_PROCESSES,
+            parallel_min_pages=settings.DOCUMENTS_PARALLEL_MIN_PAGES,
+            batch=settings.DOCUMENTS_PAGE_BATCH,
+        )
+        return count, pages
+    if kind == "pptx":
+        count = pptx_slide_count(path)
+        _check_page_limit(count)
+        return count, iter_pptx_pages(path)
+    if kind == "docx":
+        return None, iter_docx_pages(path)
+    return text_section_count(size_bytes), iter_text_pages(path)
+
+
+def _check_page_limit(count: int) -> None:
+    if count > settings.DOCUMENTS_MAX_PAGES:
+        raise ExtractionError(
+            "too_many_pages", f"This document has {count} pages; the limit is {settings.DOCUMENTS_MAX_PAGES}."
+        )
+
+
+def _flush(document_id: int, batch: list[tuple[int, str]], counts: _Counts) -> None:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or not _is_live(document):
+            raise _Cancelled
+        pages, chunks = [], []
+        for number, text in batch:
+            pages.append(Page(document_id=document_id, number=number, text=text))
+            for span in chunk_page(
+                number, text, size=settings.DOCUMENTS_CHUNK_CHARS, overlap=settings.DOCUMENTS_CHUNK_OVERLAP
+            ):
+                chunks.append(
+                    Chunk(
+                        document_id=document_id,
+                        index=counts.chunks,
+                        page_number=span.page_number,
+                        char_start=span.char_start,
+                        char_end=span.char_end,
+                        text=span.text,
+                    )
+                )
+                counts.chunks += 1
+        Page.objects.bulk_create(pages)
+        Chunk.objects.bulk_create(chunks)
+
+
+def _record_progress(document_id: int, done: int, total: int | None) -> None:
+    lifecycle.append_with_retry(
+        document_id, lifecycle.EXTRACTION_PROGRESSED, {"pages_done": done, "page_count": total}, when=_is_live
+    )
+
+
+def _start(document_id: int, job: JobContext) -> Document | None:
+    with transaction.atomic():
+        document = lifecycle.append_with_retry(
+            document_id, lifecycle.EXTRACTION_STARTED, {"job_id": job.job_id, "attempt": job.attempt}, when=_is_live
+        )
+        if document is not None:
+            Chunk.objects.filter(document_id=document_id).delete()
+            Page.objects.filter(document_id=document_id).delete()
+    return document
+
+
+def _check_text(kind: str, counts: _Counts) -> None:
+    if kind == "pdf" and counts.characters < settings.DOCUMENTS_MIN_PDF_CHARS:
+        raise JobFailed(
+            "no_text",
+            f"Almost no text could be read from this PDF ({counts.characters} characters): it is scanned, "
+            "image-only or damaged. Upload a PDF with a text layer.",
+        )
+    if counts.characters == 0:
+        raise JobFailed("no_text", "This document contains no text.")
+
+
+def _finish(document_id: int, kind: str, counts: _Counts) -> None:
+    with transaction.atomic():
+        document = lifecycle.append_with_retry(
+            document_id,
+            lifecycle.PROCESSED,
+            {"page_count": counts.pages, "chunk_count": counts.chunks},
+            when=_is_live,
+        )
+        if document is None:
+            raise _Cancelled
+        publish(
+            "document.processed",
+            {
+                "document_id": document_id,
+                "owner_id": document.owner_id,
+                "page_count": counts.pages,
+                "chunk_count": counts.chunks,
+                "source_kind": kind,
+            },
+        )
+
+
+def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None:
+    with local_copy(document.storage_name) as path:
+        total, pages = _open_pages(document.source_kind, path, document.size_bytes)
+        job.progress(0, total)
+        batch: list[tuple[int, str]] = []
+        next_event_at = PROGRESS_EVENT_STEP
+        for page in pages:
+            text = clean_text(page.text)
+            counts.pages += 1
+            counts.characters += sum(1 for c in text if not c.isspace())
+            batch.append((page.number, text))
+            if len(batch) >= settings.DOCUMENTS_PAGE_BATCH:
+                _flush(document.pk, batch, counts)
+                batch = []
+                job.progress(counts.pages, max(total or 0, counts.pages))
+                if total and counts.pages / total >= next_event_at:
+                    _record_progress(document.pk, counts.pages, total)
+                    next_event_at = counts.pages / total + PROGRESS_EVENT_STEP
+        if batch:
+            _flush(document.pk, batch, counts)
+        job.progress(counts.pages, counts.pages)
+
+
+def document_extract(*, job: JobContext) -> dict[str, Any]:
+    """The ``documents.extract`` job. Bad input raises JobFailed (no retry); crashes are retried."""
+    document_id = int(job.payload["document_id"])
+    document = _start(document_id, job)
+    if document is None:
+        return {"skipped": "document deleted"}
+    counts = _Counts()
+    try:
+        _extract_pages(document, job, counts)
+        _check_text(document.source_kind, counts)
+        _finish(document_id, document.source_kind, counts)
+    except ExtractionError as exc:
+        raise JobFailed(exc.code, exc.reason) from exc
+    except _Cancelled:
+        return {"skipped": "document deleted during extraction"}
+    return {"page_count": counts.pages, "chunk_count": counts.chunks}
+
+
+def extraction_failed(job: JobInfo) -> None:
+    """Job failure hook (the handler gave up, or the reaper after the last attempt): the document fails with
+    the job's reason instead of staying ``processing``; partial text is dropped; the saga is told."""
+    document_id = int(job.payload["document_id"])
+    document = lifecycle.append_with_retry(
+        document_id,
+        lifecycle.EXTRACTION_FAILED,
+        {"code": job.error_code, "reason": job.error, "job_id": job.id, "attempts": job.attempts},
+        when=lambda d: d.status not in (Document.Status.DELETED, Document.Status.PROCESSED),
+    )
+    if document is None:
+        return
+    Chunk.objects.filter(document_id=document_id).delete()
+    Page.objects.filter(document_id=document_id).delete()
+    publish(
+        "pipeline.step.failed",
+        {
+            "step": "extraction",
+            "subject_type": "document",
+            "subject_id": document_id,
+            "owner_id": document.owner_id,
+            "reason": job.error_code,
+            "attempts": job.attempts,
+        },
+    )

@@ -1,0 +1,53 @@
+"""Reads, always scoped to the requesting learner: another learner's document does not exist for them."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from apps.documents import lifecycle
+from apps.documents.models import Chunk, Document
+
+
+def document_list_for_owner(
+    *, owner_id: int, course: str | None = None, status: str | None = None
+) -> QuerySet[Document]:
+    documents = Document.objects.filter(owner_id=owner_id).exclude(status=Document.Status.DELETED)
+    if course:
+        documents = documents.filter(course=course)
+    if status:
+        documents = documents.filter(status=status)
+    return documents.order_by("-id")
+
+
+def document_get_for_owner(*, owner_id: int, document_id: int) -> Document | None:
+    return document_list_for_owner(owner_id=owner_id).filter(pk=document_id).first()
+
+
+def document_history(*, document: Document) -> list[lifecycle.StoredEvent]:
+    return lifecycle.events_of(document.pk)
+
+
+def chunk_list(*, document: Document) -> QuerySet[Chunk]:
+    return Chunk.objects.filter(document=document).order_by("index")
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """What other apps (notes, chat, quizzes) get of a chunk: plain data, with its citation."""
+
+    document_id: int
+    index: int
+    page_number: int
+    char_start: int
+    char_end: int
+    text: str
+
+
+def document_chunks(*, owner_id: int, document_id: int) -> list[ChunkInfo]:
+    """The chunks of a processed document of ``owner_id``; empty if it is not theirs or not processed."""
+    rows = Chunk.objects.filter(
+        document_id=document_id, document__owner_id=owner_id, document__status=Document.Status.PROCESSED
+    ).order_by("index")
+    return [
+        ChunkInfo(row.document_id, row.index, row.page_number, row.char_start, row.char_end, row.text) for row in rows
+    ]

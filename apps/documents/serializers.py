@@ -1,0 +1,66 @@
+from rest_framework import serializers
+
+from apps.documents.models import Chunk, Document
+
+
+class UploadInput(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    course = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list, max_length=20
+    )
+
+
+class DocumentFilterInput(serializers.Serializer):
+    course = serializers.CharField(max_length=120, required=False)
+    status = serializers.ChoiceField(choices=Document.Status.choices, required=False)
+
+
+class DocumentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "course",
+            "tags",
+            "original_name",
+            "media_type",
+            "source_kind",
+            "size_bytes",
+            "sha256",
+            "status",
+            "pages_done",
+            "page_count",
+            "chunk_count",
+            "failure_code",
+            "failure_reason",
+            "extraction_job_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "processed_at",
+        ]
+        read_only_fields = fields
+
+
+class EventOutput(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    type = serializers.CharField()
+    schema_version = serializers.IntegerField()
+    data = serializers.DictField()
+    occurred_at = serializers.DateTimeField()
+    actor_id = serializers.IntegerField(allow_null=True)
+
+
+class ChunkOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Chunk
+        fields = ["index", "page_number", "char_start", "char_end", "text"]
+        read_only_fields = fields
+
+
+class DownloadUrlOutput(serializers.Serializer):
+    url = serializers.CharField()
+    expires_in = serializers.IntegerField(allow_null=True)

@@ -1,0 +1,11 @@
+class JobFailed(Exception):
+    """Raised by a handler for a failure that retrying cannot fix (bad input): the job fails at once."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class LeaseLost(Exception):
+    """The worker no longer holds the job's lease (it expired and the reaper gave the job to another)."""

@@ -1,0 +1,37 @@
+"""Documents (upload limits, extraction) and the durable job mechanism every heavy job uses."""
+
+import os
+
+from learning_platform.settings.env import env
+
+MB = 1024 * 1024
+
+#: Largest single upload; bigger requests are refused with 413 before their body is read.
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=50 * MB)
+#: Total stored bytes per learner (deleted documents do not count).
+DOCUMENTS_QUOTA_BYTES = env.int("DOCUMENTS_QUOTA_BYTES", default=500 * MB)
+#: DOCX/PPTX are zip files: caps on what they may expand to (zip bomb defence).
+DOCUMENTS_MAX_UNCOMPRESSED_BYTES = env.int("DOCUMENTS_MAX_UNCOMPRESSED_BYTES", default=200 * MB)
+DOCUMENTS_MAX_ZIP_MEMBERS = env.int("DOCUMENTS_MAX_ZIP_MEMBERS", default=5000)
+DOCUMENTS_MAX_ZIP_RATIO = env.int("DOCUMENTS_MAX_ZIP_RATIO", default=150)
+#: Documents with more pages than this fail with a reason instead of tying up a worker.
+DOCUMENTS_MAX_PAGES = env.int("DOCUMENTS_MAX_PAGES", default=3000)
+#: Chunk size and overlap in characters (chunks never cross a page or slide).
+DOCUMENTS_CHUNK_CHARS = env.int("DOCUMENTS_CHUNK_CHARS", default=1200)
+DOCUMENTS_CHUNK_OVERLAP = env.int("DOCUMENTS_CHUNK_OVERLAP", default=150)
+#: PDF pages are extracted in this many processes when a PDF has at least DOCUMENTS_PARALLEL_MIN_PAGES pages.
+DOCUMENTS_EXTRACT_PROCESSES = env.int("DOCUMENTS_EXTRACT_PROCESSES", default=min(4, os.cpu_count() or 1))
+DOCUMENTS_PARALLEL_MIN_PAGES = env.int("DOCUMENTS_PARALLEL_MIN_PAGES", default=48)
+#: Pages written to the database per transaction (bounds memory and progress granularity).
+DOCUMENTS_PAGE_BATCH = env.int("DOCUMENTS_PAGE_BATCH", default=16)
+
+#: A worker holds a job's lease this long and renews it while it works; the reaper re-queues expired ones.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=60)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+JOBS_REAPER_INTERVAL_SECONDS = env.float("JOBS_REAPER_INTERVAL_SECONDS", default=30.0)
+#: A job still queued after this long lost its broker message (e.g. a killed worker took it): sent again.
+JOBS_REQUEUE_AFTER_SECONDS = env.int("JOBS_REQUEUE_AFTER_SECONDS", default=300)
+#: Delay before a failed attempt is retried (multiplied by the attempt number).
+JOBS_RETRY_BACKOFF_SECONDS = env.int("JOBS_RETRY_BACKOFF_SECONDS", default=5)
+#: A PDF with fewer readable (non-space) characters than this fails as "no text layer" (scanned/damaged).
+DOCUMENTS_MIN_PDF_CHARS = env.int("DOCUMENTS_MIN_PDF_CHARS", default=20)
