@@ -25,7 +25,7 @@ migrate: venv
 	$(PY) manage.py collectstatic --noinput -v0
 
 demo: migrate ## Create the demo learner and admin if missing and print their credentials
-	$(PY) manage.py bootstrap_demo
+	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py bootstrap_demo
 
 run: demo ## Run web, worker and scheduler on embedded defaults (SQLite, local files, no servers)
 	@echo "Open http://$(HOST):$(PORT)/  (Ctrl-C stops every process)"

@@ -1,5 +1,6 @@
 """Celery: filesystem transport on the embedded defaults (no server), Redis when configured."""
 
+import contextlib
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -17,6 +18,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_queue_dir / "processed"),
         "store_processed": False,
     }
+    for _folder in ("out", "processed"):
+        with contextlib.suppress(OSError):
+            (_queue_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
