@@ -1,14 +1,15 @@
 from typing import Any
 
 import factory
-from django.contrib.auth import get_user_model
+
+from apps.accounts.models import User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"learner{n}@example.com")
