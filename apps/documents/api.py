@@ -31,8 +31,12 @@ class UploadError(APIException):
         self.status_code = rejected.status
 
 
+def _owner_id(request: Request) -> int:
+    return int(request.user.pk)  # type: ignore[arg-type]  # authenticated: never None
+
+
 def _owned(request: Request, document_id: int) -> Document:
-    document = selectors.document_get_for_owner(owner_id=request.user.pk, document_id=document_id)
+    document = selectors.document_get_for_owner(owner_id=_owner_id(request), document_id=document_id)
     if document is None:
         raise NotFound()
     return document
@@ -40,7 +44,7 @@ def _owned(request: Request, document_id: int) -> Document:
 
 def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[Any]) -> Response:
     paginator = DefaultPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: Any = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
@@ -51,7 +55,7 @@ class DocumentListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = s.DocumentFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        documents = selectors.document_list_for_owner(owner_id=request.user.pk, **filters.validated_data)
+        documents = selectors.document_list_for_owner(owner_id=_owner_id(request), **filters.validated_data)
         return _paginated(self, request, documents, s.DocumentOutput)
 
     @extend_schema(request=s.UploadInput, responses={201: s.DocumentOutput}, tags=["documents"])
@@ -63,7 +67,7 @@ class DocumentListApi(APIView):
             data.is_valid(raise_exception=True)
             upload = data.validated_data["file"]
             document = services.document_upload(
-                owner_id=request.user.pk,
+                owner_id=_owner_id(request),
                 file=upload,
                 file_name=upload.name or "",
                 size=upload.size or 0,
@@ -83,7 +87,7 @@ class DocumentDetailApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["documents"])
     def delete(self, request: Request, document_id: int) -> Response:
-        if not services.document_delete(owner_id=request.user.pk, document_id=document_id):
+        if not services.document_delete(owner_id=_owner_id(request), document_id=document_id):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -49,7 +49,7 @@ class EventOutput(serializers.Serializer):
     sequence = serializers.IntegerField()
     type = serializers.CharField()
     schema_version = serializers.IntegerField()
-    data = serializers.DictField()
+    data = serializers.DictField()  # type: ignore[assignment]  # the event's data, not Serializer.data
     occurred_at = serializers.DateTimeField()
     actor_id = serializers.IntegerField(allow_null=True)
 

@@ -78,7 +78,7 @@ def presigned_url(*, name: str, filename: str, media_type: str) -> str | None:
     if not getattr(settings, "S3_BUCKET", ""):
         return None
     return str(
-        default_storage.url(
+        default_storage.url(  # type: ignore[call-arg]  # S3Storage.url takes these
             name,
             parameters={
                 "ResponseContentDisposition": f'attachment; filename="{_ascii(filename)}"',

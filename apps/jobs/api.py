@@ -11,12 +11,16 @@ from apps.jobs import selectors
 from apps.jobs import serializers as s
 
 
+def _owner_id(request: Request) -> int:
+    return int(request.user.pk)  # type: ignore[arg-type]  # authenticated: never None
+
+
 class JobListApi(APIView):
     @extend_schema(parameters=[s.JobFilterInput], responses={200: s.JobOutput(many=True)}, tags=["jobs"])
     def get(self, request: Request) -> Response:
         filters = s.JobFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        jobs = selectors.job_list_for_owner(owner_id=request.user.pk, **filters.validated_data)
+        jobs = selectors.job_list_for_owner(owner_id=_owner_id(request), **filters.validated_data)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(jobs, request, view=self)
         return paginator.get_paginated_response(s.JobOutput(page, many=True).data)
@@ -25,7 +29,7 @@ class JobListApi(APIView):
 class JobDetailApi(APIView):
     @extend_schema(responses={200: s.JobOutput}, tags=["jobs"])
     def get(self, request: Request, job_id: int) -> Response:
-        job = selectors.job_get_for_owner(owner_id=request.user.pk, job_id=job_id)
+        job = selectors.job_get_for_owner(owner_id=_owner_id(request), job_id=job_id)
         if job is None:
             raise NotFound()
         return Response(s.JobOutput(job).data)

@@ -14,16 +14,35 @@ def _damaged(kind: str, exc: Exception) -> ExtractionError:
     return ExtractionError("damaged", f"This {kind} file is damaged and could not be read ({type(exc).__name__}).")
 
 
+def _paragraph_pieces(element: Any) -> Iterator[tuple[str, bool]]:
+    """A paragraph's text split at its page breaks: (text, page break before it)."""
+    parts: list[str] = []
+    break_before = False
+    for node in element.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}lastRenderedPageBreak"):
+        is_page_break = node.tag == f"{_W}lastRenderedPageBreak" or (
+            node.tag == f"{_W}br" and node.get(f"{_W}type") == "page"
+        )
+        if is_page_break:
+            if parts:
+                yield "".join(parts), break_before
+                parts = []
+            break_before = True
+        elif node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    yield "".join(parts), break_before
+
+
 def _docx_blocks(document: Any) -> Iterator[tuple[str, bool]]:
-    """(text, page break before it) for each paragraph and table row of the body, in order."""
+    """(text, page break before it) for each paragraph piece and table row of the body, in order."""
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     for element in document.element.body.iterchildren():
         if element.tag == f"{_W}p":
-            paragraph = Paragraph(element, document)
-            breaks = element.findall(f".//{_W}br[@{_W}type='page']") + element.findall(f".//{_W}lastRenderedPageBreak")
-            yield paragraph.text, bool(breaks)
+            yield from _paragraph_pieces(element)
         elif element.tag == f"{_W}tbl":
             for row in Table(element, document).rows:
                 cells: list[str] = []
@@ -40,7 +59,7 @@ def iter_docx_pages(path: str) -> Iterator[PageText]:
         document = docx.Document(path)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
         raise _damaged("Word", exc) from exc
-    number, lines = 1, []
+    number, lines = 1, list[str]()
     for text, page_break in _docx_blocks(document):
         if page_break and any(line.strip() for line in lines):
             yield PageText(number, "\n".join(lines))

@@ -75,7 +75,7 @@ def test_progress_is_pushed_to_the_owner(user: Any, django_capture_on_commit_cal
         job = _create(user)
 
     pushes = list(Push.objects.filter(user=user, type="job.progress").order_by("id"))
-    assert [p.data["status"] for p in pushes][0] == "running"
+    assert pushes[0].data["status"] == "running"
     assert pushes[-1].data == pushes[-1].data | {"job_id": job.id, "status": "succeeded", "progress_done": 2}
 
 
