@@ -3,6 +3,7 @@ from django.urls import include, path
 from django_prometheus import exports
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.accounts import views as account_views
 from apps.core import views as core_views
 
 api_v1 = [
@@ -14,6 +15,8 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.index, name="index"),
     path("admin/", admin.site.urls),
+    path("verify-email", account_views.verify_email_page, name="verify-email-page"),
+    path("reset-password", account_views.reset_password_page, name="reset-password-page"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
