@@ -5,6 +5,7 @@ so it never moves the group's committed offsets. ``force`` forgets the ledger ro
 first, for handlers whose effect must be redone (rebuilding a read model).
 """
 
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,8 @@ from eventbus.delivery import handle
 from eventbus.envelope import Event, MalformedEvent
 from eventbus.kafka import kafka_topic
 from eventbus.models import OutboxEvent, ProcessedEvent
+
+QUIET_SECONDS = 1.5
 
 
 @dataclass
@@ -60,7 +63,7 @@ async def replay(
 async def from_kafka(
     topic: str, *, since: datetime | None = None, from_offset: int | None = None, partition: int | None = None
 ) -> AsyncIterator[Event | None]:
-    """Records from ``since`` (or ``from_offset``) up to the end offsets seen when the replay started."""
+    """Records from ``since`` (or ``from_offset``) up to the end of each partition."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.KAFKA_BOOTSTRAP_SERVERS,
         security_protocol=settings.KAFKA_SECURITY_PROTOCOL,
@@ -70,6 +73,7 @@ async def from_kafka(
     await consumer.start()
     try:
         name = kafka_topic(topic)
+        await consumer.topics()  # loads the cluster metadata
         partitions = [
             TopicPartition(name, p)
             for p in sorted(consumer.partitions_for_topic(name) or ())
@@ -84,22 +88,28 @@ async def from_kafka(
             starts = {tp: from_offset or 0 for tp in partitions}
         for tp, offset in starts.items():
             consumer.seek(tp, offset)
-        remaining = {tp for tp in partitions if starts[tp] < ends[tp]}
-        while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, records in batches.items():
+        # Read to the end offsets seen at the start, then until the partitions stay quiet for a moment: some
+        # Kafka-compatible brokers report a high watermark short of the last batch.
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < QUIET_SECONDS or await _behind(consumer, ends):
+            batches = await consumer.getmany(*partitions, timeout_ms=500)
+            if batches:
+                quiet_since = time.monotonic()
+            for records in batches.values():
                 for record in records:
-                    if record.offset >= ends[tp]:
-                        remaining.discard(tp)
-                        break
                     try:
                         yield Event.from_kafka(topic, record.key, record.value, record.headers)
                     except MalformedEvent:
                         yield None
-                    if record.offset + 1 >= ends[tp]:
-                        remaining.discard(tp)
     finally:
         await consumer.stop()
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await consumer.position(tp) < end:
+            return True
+    return False
 
 
 async def from_outbox(topic: str, *, since: datetime) -> AsyncIterator[Event | None]:
