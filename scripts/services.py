@@ -2,7 +2,8 @@
 """Start, stop and describe the real services on loopback: PostgreSQL, Redis, a Kafka-compatible broker
 (tansu) and S3 storage (SeaweedFS). Used by ``make services``, ``make run-full`` and the integration tests.
 
-    python scripts/services.py start [NAME ...]   # start what is not running; prints the env file path
+    python scripts/services.py install            # apt-get the missing system packages (as root)
+    python scripts/services.py start [NAME ...]   # install, then start what is not running
     python scripts/services.py stop               # stop everything this script started
     python scripts/services.py status             # one line per service
     python scripts/services.py env                # the environment variables that point the platform at them
@@ -251,6 +252,25 @@ def env_vars() -> dict[str, str]:
     }
 
 
+#: Debian packages the integration tests need, by the command that shows each is installed.
+SYSTEM_PACKAGES = {
+    "postgresql": lambda: bool(list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))),
+    "redis-server": lambda: shutil.which("redis-server") is not None,
+    "chromium": lambda: shutil.which("chromium") is not None,
+    "chromium-driver": lambda: shutil.which("chromedriver") is not None,
+}
+
+
+def install_system_packages() -> list[str]:
+    """Installs the missing Debian packages when this runs as root with apt; returns what is still missing."""
+    missing = [name for name, is_installed in SYSTEM_PACKAGES.items() if not is_installed()]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=False, env=env)
+    return [name for name, is_installed in SYSTEM_PACKAGES.items() if not is_installed()]
+
+
 def start(names: list[str]) -> dict[str, str]:
     """Starts each named service unless it already listens; returns {name: error} for those that could not."""
     STATE.mkdir(parents=True, exist_ok=True)
@@ -269,7 +289,12 @@ def start(names: list[str]) -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     command, names = (argv[0] if argv else "status"), (argv[1:] or list(SERVICES))
+    if command == "install":
+        still_missing = install_system_packages()
+        print("system packages: " + (f"missing {', '.join(still_missing)}" if still_missing else "ok"))
+        return 1 if still_missing else 0
     if command == "start":
+        install_system_packages()
         errors = start(names)
         for name in names:
             state = f"FAILED: {errors[name]}" if name in errors else f"ok on {HOST}:{SERVICES[name].port}"
