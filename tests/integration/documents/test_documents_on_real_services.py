@@ -1,0 +1,179 @@
+"""Documents on the real services: S3 storage (SeaweedFS), PostgreSQL, and real Celery workers over Redis,
+one of which is killed with SIGKILL in the middle of an extraction."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+
+from apps.documents import lifecycle
+from apps.documents.models import Document, Page
+from apps.jobs.models import Job
+from tests.factories import UserFactory
+from tests.fixtures.documents import corpus, pdf_bytes
+from tests.integration.conftest import ROOT, child_env
+
+pytestmark = pytest.mark.integration
+
+
+def _fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback URL from the test
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), b""
+
+
+@pytest.mark.django_db
+def test_s3_storage_upload_extract_download_and_delete(
+    s3_endpoint: str,
+    upload_as: Any,
+    user: Any,
+    auth_client: Any,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+) -> None:
+    settings.EVENTBUS_TRANSPORT = "inprocess"  # the documents handler runs here, after commit
+    assert type(default_storage._wrapped).__name__ == "S3Storage"  # type: ignore[attr-defined]
+    content = corpus("issue-598-example.pdf")
+
+    document_id = upload_as(auth_client, content, "earth.pdf")
+
+    document = Document.objects.get(pk=document_id)
+    assert document.status == "processed", document.failure_reason
+    assert Page.objects.get(document=document, number=1).text.startswith("Chapter 1\nWhat is Earth Science?")
+    streamed = auth_client.get(f"/api/v1/documents/{document_id}/file/")
+    assert b"".join(streamed.streaming_content) == content
+    signed = auth_client.get(f"/api/v1/documents/{document_id}/file-url/").json()
+    status, headers, body = _fetch(signed["url"])
+    assert (status, body == content, signed["expires_in"]) == (200, True, 300)
+    assert headers["Content-Disposition"].startswith("attachment;")
+    assert _fetch(signed["url"].split("?")[0])[0] == 403  # never a public bucket
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auth_client.delete(f"/api/v1/documents/{document_id}/").status_code == 204
+    assert not default_storage.exists(document.storage_name)
+
+
+@pytest.fixture
+def upload_as(django_capture_on_commit_callbacks: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(client: Any, content: bytes, name: str) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/api/v1/documents/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+            )
+        assert response.status_code == 201, response.json()
+        return int(response.json()["id"])
+
+    return post
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", "solo"),
+            *("--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _python(env: dict[str, str], code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def _wait(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """SIGKILL leaves the job ``running`` with a lease nobody renews; the reaper re-queues it when the lease
+    expires and a second worker completes it, with every page exactly once."""
+    user: Any = UserFactory()
+    pages = 1500
+    pdf_path = tmp_path / "long.pdf"
+    pdf_path.write_bytes(pdf_bytes(page_count=pages, lines_per_page=45))
+    env = {
+        **{k: v for k, v in child_env().items() if not k.startswith("S3_")},
+        "DATA_DIR": str(tmp_path),
+        "CELERY_BROKER_URL": redis_url.rsplit("/", 1)[0] + "/7",
+        "EVENTBUS_TRANSPORT": "inprocess",
+        "JOBS_LEASE_SECONDS": "2",
+        "DOCUMENTS_EXTRACT_PROCESSES": "1",
+        "DOCUMENTS_PAGE_BATCH": "8",
+    }
+    import redis
+
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()  # no task left over from an earlier run
+
+    first = _worker(env)
+    try:
+        document_id = int(
+            _python(
+                env,
+                "from apps.documents.services import document_upload\n"
+                f"with open({str(pdf_path)!r}, 'rb') as f:\n"
+                f"    d = document_upload(owner_id={user.pk}, file=f, file_name='long.pdf',"
+                f" size={pdf_path.stat().st_size})\n"
+                "print(d.pk)",
+            )
+        )
+        job = lambda: Job.objects.filter(subject_type="document", subject_id=str(document_id)).first()  # noqa: E731
+        _wait(lambda: (j := job()) is not None and j.progress_done > 0, 60, "extraction never started")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+
+    killed = job()
+    assert killed is not None
+    assert (killed.status, killed.attempts) == ("running", 1)
+    assert 0 < killed.progress_done < pages
+
+    second = _worker(env)
+    try:
+        time.sleep(2.5)  # the dead worker's lease expires
+        report = _python(env, "from apps.jobs.services import jobs_reap; print(jobs_reap())")
+        assert "requeued=1" in report
+        _wait(lambda: job().status in ("succeeded", "failed"), 120, "the retried job never finished")  # type: ignore[union-attr]
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
+
+    finished, document = job(), Document.objects.get(pk=document_id)
+    assert finished is not None
+    assert (finished.status, finished.attempts) == ("succeeded", 2)
+    assert (document.status, document.page_count) == ("processed", pages)
+    assert list(Page.objects.filter(document=document).values_list("number", flat=True)) == list(range(1, pages + 1))
+    starts = [e for e in lifecycle.events_of(document_id) if e.type == "extraction_started"]
+    assert [e.data["attempt"] for e in starts] == [1, 2]
