@@ -40,8 +40,15 @@ HEADER = (
     "# change the registry and run `python scripts/generate_deploy_config.py`.\n"
 )
 APP = "learning-platform"
-IMAGE = "learning-platform:dev"
-NO_PROBE = "no HTTP server; a stuck consumer shows as consumer lag (CloudWatch alarm), a crash restarts the pod"  # overlays replace it (kustomize `images:`)
+IMAGE = "learning-platform:dev"  # overlays replace it (kustomize `images:`)
+NO_PROBE = "no HTTP server; a stuck consumer shows as consumer lag (CloudWatch alarm), a crash restarts the pod"
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Write repeated label maps out in full: kustomize and readers should not meet YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def consumer_groups() -> dict[str, list[str]]:
@@ -197,9 +204,11 @@ def compose_consumers() -> dict[str, Any]:
 
 def rendered() -> dict[Path, str]:
     return {
-        COMPOSE_CONSUMERS: HEADER + yaml.safe_dump(compose_consumers(), sort_keys=False, default_flow_style=False),
+        COMPOSE_CONSUMERS: HEADER
+        + yaml.dump(compose_consumers(), Dumper=_NoAliases, sort_keys=False, default_flow_style=False),
         TFVARS: json.dumps(tfvars(), indent=2, sort_keys=False) + "\n",
-        CONSUMERS: HEADER + yaml.safe_dump_all(consumer_manifests(), sort_keys=False, default_flow_style=False),
+        CONSUMERS: HEADER
+        + yaml.dump_all(consumer_manifests(), Dumper=_NoAliases, sort_keys=False, default_flow_style=False),
     }
 
 

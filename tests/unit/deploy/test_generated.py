@@ -1,0 +1,37 @@
+"""The registry-derived files are committed up to date, and their numbers are the registry's."""
+
+from __future__ import annotations
+
+import json
+
+from eventbus.registry import TOPICS
+from scripts import generate_deploy_config as gen
+from tests.unit.deploy.helpers import K8S, by_kind, load_all
+
+
+def test_generated_files_match_the_registry() -> None:
+    stale = gen.stale()
+    assert not stale, f"run `python scripts/generate_deploy_config.py`: stale {[str(p) for p in stale]}"
+
+
+def test_tfvars_carry_every_topic_with_production_replication() -> None:
+    data = json.loads(gen.TFVARS.read_text())
+    assert set(data["kafka_topics"]) == set(TOPICS)
+    for name, topic in data["kafka_topics"].items():
+        assert topic["partitions"] == TOPICS[name].partitions
+        assert topic["retention_ms"] == TOPICS[name].retention_days * 24 * 3600 * 1000
+        assert topic["replication_factor"] == 3
+        assert topic["min_insync_replicas"] == 2
+
+
+def test_consumer_hpa_capped_at_partition_count() -> None:
+    docs = load_all(K8S / "base" / "consumers.yaml")
+    hpas = by_kind(docs, "HorizontalPodAutoscaler")
+    groups = {g for t in TOPICS.values() for g in t.consumed_by}
+    assert set(hpas) == {f"consumer-{g}" for g in groups}
+    for group in groups:
+        expected = max(t.partitions for t in TOPICS.values() if group in t.consumed_by)
+        assert hpas[f"consumer-{group}"]["spec"]["maxReplicas"] == expected
+        deployment = by_kind(docs, "Deployment")[f"consumer-{group}"]
+        command = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
+        assert command == ["python", "manage.py", "consume_events", "--group", group]
