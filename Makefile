@@ -70,3 +70,7 @@ lock: venv ## Re-pin every transitive dependency into requirements/constraints.t
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: checkov-venv
+checkov-venv: ## checkov in its own venv (.venv-checkov; its pins clash with the app's): used by tests/unit/deploy
+	test -x .venv-checkov/bin/checkov || { $(PYTHON) -m venv .venv-checkov && .venv-checkov/bin/pip install -q -r requirements/checkov.txt; }

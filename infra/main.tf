@@ -37,7 +37,8 @@ locals {
       min_insync_replicas = min(t.min_insync_replicas, var.broker_count)
     })
   }
-  consumer_group_ids = { for g, _ in var.kafka_consumer_groups : g => format(var.consumer_group_id_format, g) }
+  # The application's Kafka group.id is EVENTBUS_TOPIC_PREFIX + group (eventbus/kafka.py).
+  consumer_group_ids = { for g, _ in var.kafka_consumer_groups : g => "${var.topic_prefix}${g}" }
 }
 
 check "brokers_span_two_azs" {

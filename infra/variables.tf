@@ -134,12 +134,6 @@ variable "kafka_consumer_groups" {
   }))
 }
 
-variable "consumer_group_id_format" {
-  description = "format() pattern turning a registry group name into the Kafka group.id the application uses."
-  type        = string
-  default     = "%s"
-}
-
 variable "consumer_lag_alarm_threshold" {
   description = "Alarm when a consumer group's total lag (messages) stays above this for 10 minutes."
   type        = number

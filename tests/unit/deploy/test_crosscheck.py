@@ -182,6 +182,8 @@ def test_management_commands_exist(command: str) -> None:
     path = _command_file(command)
     if path is None:
         pytest.xfail(f"manage.py {command} is not in the code yet (event-bus track); deploy files already call it")
+    if command in {"consume_events", "relay_outbox"}:
+        assert "--metrics-port" in path.read_text()
     if command == "consume_events":
         assert "--group" in path.read_text()
     if command == "kafka_topics":
@@ -191,7 +193,10 @@ def test_management_commands_exist(command: str) -> None:
 def test_one_consumer_per_registry_group_everywhere() -> None:
     k8s = _k8s_commands()
     services = compose_services()
-    expected = {f"consumer-{g}": ["python", "manage.py", "consume_events", "--group", g] for g in GROUPS}
+    expected = {
+        f"consumer-{g}": ["python", "manage.py", "consume_events", "--group", g, "--metrics-port", "9100"]
+        for g in GROUPS
+    }
     assert {n: c for n, c in k8s.items() if n.startswith("consumer-")} == expected
     assert {n: s["command"] for n, s in services.items() if n.startswith("consumer-")} == expected
 

@@ -34,4 +34,4 @@ def test_consumer_hpa_capped_at_partition_count() -> None:
         assert hpas[f"consumer-{group}"]["spec"]["maxReplicas"] == expected
         deployment = by_kind(docs, "Deployment")[f"consumer-{group}"]
         command = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
-        assert command == ["python", "manage.py", "consume_events", "--group", group]
+        assert command == ["python", "manage.py", "consume_events", "--group", group, "--metrics-port", "9100"]
