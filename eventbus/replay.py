@@ -112,17 +112,25 @@ async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
     return False
 
 
-async def from_outbox(topic: str, *, since: datetime) -> AsyncIterator[Event | None]:
-    """Events still in the outbox (sent rows are kept for EVENTBUS_SENT_RETENTION_DAYS)."""
-
-    def page(after: int) -> list[OutboxEvent]:
-        return list(OutboxEvent.objects.filter(topic=topic, time__gte=since, id__gt=after).order_by("id")[:500])
-
+def replay_outbox(
+    group: str,
+    topic: str,
+    *,
+    since: datetime,
+    force: bool = False,
+    on_event: Callable[[ReplayStats], None] | None = None,
+) -> ReplayStats:
+    """Replay the events still in the outbox (sent rows are kept for EVENTBUS_SENT_RETENTION_DAYS)."""
+    stats = ReplayStats()
     after = 0
-    while rows := await sync_to_async(page)(after):
+    while rows := list(OutboxEvent.objects.filter(topic=topic, time__gte=since, id__gt=after).order_by("id")[:500]):
         for row in rows:
-            yield row.to_event()
+            stats.read += 1
+            if _handle(group, row.to_event(), force):
+                stats.handled += 1
+            else:
+                stats.skipped += 1
+            if on_event:
+                on_event(stats)
         after = rows[-1].id
-
-
-__all__ = ["ReplayStats", "from_kafka", "from_outbox", "replay"]
+    return stats

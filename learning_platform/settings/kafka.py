@@ -29,3 +29,4 @@ EVENTBUS_LEDGER_RETENTION_DAYS = env.int("EVENTBUS_LEDGER_RETENTION_DAYS", defau
 EVENTBUS_SWEEP_GRACE_SECONDS = env.float("EVENTBUS_SWEEP_GRACE_SECONDS", default=5.0)
 #: tansu (the local test broker) rejects idempotent producers; Apache Kafka accepts them.
 KAFKA_ENABLE_IDEMPOTENCE = env.bool("KAFKA_ENABLE_IDEMPOTENCE", default=False)
+EVENTBUS_CONSUMER_BATCH_SIZE = env.int("EVENTBUS_CONSUMER_BATCH_SIZE", default=500)

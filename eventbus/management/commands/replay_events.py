@@ -1,5 +1,4 @@
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -7,9 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from eventbus.cli import Progress
-from eventbus.envelope import Event
 from eventbus.registry import TOPICS
-from eventbus.replay import from_kafka, from_outbox, replay
+from eventbus.replay import from_kafka, replay, replay_outbox
 from eventbus.subscriptions import topics_for
 
 
@@ -34,17 +32,18 @@ class Command(BaseCommand):
             raise CommandError(f"group {group!r} does not subscribe to {topic}")
         source = options["source"] or ("kafka" if settings.EVENTBUS_TRANSPORT == "kafka" else "outbox")
         since = _parse_time(options["since"]) if options["since"] else None
-        events: AsyncIterator[Event | None]
+        progress = Progress(self.stdout)
         if source == "kafka":
             events = from_kafka(topic, since=since, from_offset=options["from_offset"], partition=options["partition"])
+            stats = asyncio.run(
+                replay(group, events, force=options["force"], on_event=lambda s: progress(f"read {s.read}"))
+            )
         elif since is None:
             raise CommandError("the outbox is replayed by time: use --since")
         else:
-            events = from_outbox(topic, since=since)
-        progress = Progress(self.stdout)
-        stats = asyncio.run(
-            replay(group, events, force=options["force"], on_event=lambda s: progress(f"read {s.read}"))
-        )
+            stats = replay_outbox(
+                group, topic, since=since, force=options["force"], on_event=lambda s: progress(f"read {s.read}")
+            )
         self.stdout.write(
             f"replayed {topic} to {group} from {source}: read {stats.read}, handled {stats.handled}, "
             f"already handled {stats.skipped}, unreadable {stats.unreadable}"
