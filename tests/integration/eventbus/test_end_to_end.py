@@ -1,16 +1,19 @@
 """Publish -> outbox -> relay -> broker -> consumer group, on PostgreSQL and the Kafka-compatible broker."""
 
 import asyncio
+import json
 from collections import defaultdict
+from io import StringIO
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from eventbus import Event, publish
 from eventbus.models import DeadLetter, OutboxEvent, ProcessedEvent
+from eventbus.registry import TOPICS
 from tests.integration.eventbus.conftest import KafkaBus, Recorder, uploaded
 
 pytestmark = pytest.mark.integration
@@ -158,3 +161,26 @@ def test_replay_events_redelivers_a_topic_from_an_offset(kafka_bus: KafkaBus) ->
 
     assert len(seen.ids) == 200
     assert len(set(seen.ids)) == 100
+
+
+def test_kafka_topics_creates_verifies_describes_and_deletes_the_registry_topics(
+    kafka_settings: str, settings: Any
+) -> None:
+    def run(*args: str) -> str:
+        out = StringIO()
+        call_command("kafka_topics", *args, stdout=out)
+        return out.getvalue()
+
+    assert f"created {len(TOPICS)} topics" in run("create")
+    assert "already present" in run("create")
+    assert f"{len(TOPICS)} topics match the registry" in run("verify")
+    described = json.loads(run("describe", "--topic", "chat.message"))
+    assert described[f"{kafka_settings}chat.message"]["partitions"] == 6
+
+    settings.KAFKA_MIN_INSYNC_REPLICAS = 2  # the cluster now differs from what this environment asks for
+    with pytest.raises(CommandError, match=f"{len(TOPICS)} differences"):
+        run("verify")
+
+    assert f"deleted {len(TOPICS)} topics" in run("delete", "--yes")
+    with pytest.raises(CommandError, match="differences"):
+        run("verify", "--topic", "user.deleted")
