@@ -163,7 +163,7 @@ def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None
         for page in pages:
             text = clean_text(page.text)
             counts.pages += 1
-            counts.characters += sum(1 for c in text if not c.isspace())
+            counts.characters += len("".join(text.split()))
             batch.append((page.number, text))
             if len(batch) >= settings.DOCUMENTS_PAGE_BATCH:
                 _flush(document.pk, batch, counts)

@@ -1,8 +1,9 @@
 import re
 import unicodedata
 
-# PDFium marks a hyphen it inserted at a line break with U+FFFE or U+0002; soft hyphens are invisible.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufffe\u0002\u00ad\ufeff\u200b"), None)
+# PDFium reports a hyphen that ends a line as U+0002 (or U+FFFE): it is printed on the page, so keep it.
+# Soft hyphens, BOMs and zero-width spaces are invisible.
+_INVISIBLE = {0x02: "-", 0xFFFE: "-"} | dict.fromkeys(map(ord, "\u00ad\ufeff\u200b"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")

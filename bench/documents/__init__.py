@@ -1,0 +1,299 @@
+"""Documents benchmark: pages/s of our extraction job next to bare pdfplumber and bare pypdfium2 on the same
+PDFs in the same run, text completeness against pdfplumber, and peak memory on a generated 300-page PDF.
+
+    .venv/bin/python -m bench documents            (or: .venv/bin/python -m bench.documents)
+    .venv/bin/python -m bench documents --quick    (fewer pages for pdfplumber: a smoke run)
+
+"Our job" is the real path: upload service -> document.uploaded -> extraction job (eager Celery) ->
+pages, chunks and events in SQLite, in a throwaway DATA_DIR. Results also go to bench/results/documents.json.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+TEXT_PDFS = [
+    "chelsea_pdta.pdf",
+    "WARN-Report-for-7-1-2015-to-03-25-2016.pdf",
+    "nics-background-checks-2015-11.pdf",
+    "word365_structure.pdf",
+    "issue-598-example.pdf",
+]
+
+
+def _isolate_environment(data_dir: str) -> None:
+    """Embedded defaults in a throwaway folder, whatever the caller's shell exported."""
+    for name in ("DATABASE_URL", "S3_BUCKET", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        DATA_DIR=data_dir,
+        DJANGO_SETTINGS_MODULE="learning_platform.settings.test",
+        EVENTBUS_TRANSPORT="inprocess",
+        LOG_LEVEL="ERROR",
+    )
+
+
+def _django(data_dir: str) -> None:
+    _isolate_environment(data_dir)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _characters(text: str) -> Counter[str]:
+    """Visible characters with multiplicity: immune to the readers' different spacing and reading order
+    (pdfplumber writes a spaced-out date as "0 3 / 2 5", PDFium as "03/25")."""
+    return Counter(c for c in unicodedata.normalize("NFC", text) if not c.isspace())
+
+
+def generated_pdf(path: Path, pages: int) -> Path:
+    """Dense, text-heavy pages: 70 lines of prose each."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    sentence = "Cellular respiration releases energy stored in glucose; oxygen is the final electron acceptor. "
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for number in range(1, pages + 1):
+        pdf.setFont("Helvetica", 8)
+        for line in range(70):
+            pdf.drawString(30, 810 - line * 11.3, f"p{number} l{line} " + sentence[(line * 7) % 40 :] + sentence[:40])
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def bare_pdfplumber(path: Path, max_pages: int | None = None) -> tuple[int, float, str]:
+    import pdfplumber
+
+    start = time.perf_counter()
+    with pdfplumber.open(path) as pdf:
+        pages = pdf.pages[:max_pages] if max_pages else pdf.pages
+        text = "\n".join(page.extract_text() or "" for page in pages)
+        count = len(pages)
+    return count, time.perf_counter() - start, text
+
+
+def bare_pypdfium2(path: Path, max_pages: int | None = None) -> tuple[int, float, str]:
+    import pypdfium2 as pdfium
+
+    start = time.perf_counter()
+    pdf = pdfium.PdfDocument(str(path))
+    count = min(len(pdf), max_pages or len(pdf))
+    texts = []
+    for index in range(count):
+        page = pdf[index]
+        textpage = page.get_textpage()
+        texts.append(textpage.get_text_bounded())
+        textpage.close()
+        page.close()
+    pdf.close()
+    return count, time.perf_counter() - start, "\n".join(texts)
+
+
+def our_job(path: Path, owner_id: int) -> tuple[int, float, str]:
+    """Upload through the service and wait for the extraction job (eager: it has finished on return)."""
+    from apps.documents.models import Document, Page
+    from apps.documents.services import document_upload
+
+    start = time.perf_counter()
+    with open(path, "rb") as handle:
+        document = document_upload(owner_id=owner_id, file=handle, file_name=path.name, size=path.stat().st_size)
+    elapsed = time.perf_counter() - start
+    document.refresh_from_db()
+    if document.status != Document.Status.PROCESSED:
+        raise RuntimeError(f"{path.name}: {document.status} {document.failure_reason}")
+    text = "\n".join(Page.objects.filter(document=document).order_by("number").values_list("text", flat=True))
+    return document.page_count or 0, elapsed, text
+
+
+def recall(reference: str, ours: str) -> float:
+    """Share of the reference's visible characters (with multiplicity) that our text also has."""
+    wanted, have = _characters(reference), _characters(ours)
+    total = sum(wanted.values())
+    if not total:
+        return 1.0
+    return sum(min(count, have[char]) for char, count in wanted.items()) / total
+
+
+def _owner() -> int:
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(email="bench@example.com")
+    return int(user.pk)
+
+
+def speed(pdfs: list[Path], quick: bool) -> list[dict[str, Any]]:
+    owner_id = _owner()
+    rows = []
+    for path in pdfs:
+        our_pages, our_seconds, our_text = our_job(path, owner_id)
+        pdfium_pages, pdfium_seconds, _ = bare_pypdfium2(path)
+        limit = 5 if quick else None
+        plumber_pages, plumber_seconds, plumber_text = bare_pdfplumber(path, limit)
+        ours_for_recall = our_text if plumber_pages == our_pages else _first_pages_text(path, plumber_pages)
+        rows.append(
+            {
+                "pdf": path.name,
+                "pages": our_pages,
+                "ours_pages_per_s": our_pages / our_seconds,
+                "pypdfium2_pages_per_s": pdfium_pages / pdfium_seconds,
+                "pdfplumber_pages_per_s": plumber_pages / plumber_seconds,
+                "pdfplumber_pages_timed": plumber_pages,
+                "char_recall_vs_pdfplumber": recall(plumber_text, ours_for_recall),
+            }
+        )
+        print(_row(rows[-1]), flush=True)
+    return rows
+
+
+def _first_pages_text(path: Path, pages: int) -> str:
+    from apps.documents.extraction.cleaning import clean_text
+
+    return clean_text(bare_pypdfium2(path, pages)[2])
+
+
+def _row(row: dict[str, Any]) -> str:
+    ratio = row["ours_pages_per_s"] / row["pdfplumber_pages_per_s"]
+    return (
+        f"| {row['pdf'][:40]} | {row['pages']} | {row['ours_pages_per_s']:.0f} | {row['pypdfium2_pages_per_s']:.0f} | "
+        f"{row['pdfplumber_pages_per_s']:.1f} | {ratio:.0f}x | {row['char_recall_vs_pdfplumber'] * 100:.2f}% |"
+    )
+
+
+def _status_kb(pid: str, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children() -> list[str]:
+    pids: list[str] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return pids
+
+
+class _TotalRssSampler(threading.Thread):
+    """Samples this process's and its children's (the PDF workers') resident memory every 20 ms.
+
+    ``ru_maxrss`` cannot be used: Linux carries it over fork and exec, so a child would report its parent's
+    peak. VmHWM (this process) and VmRSS samples (children) are per process image."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.peak_child_kb = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            children = [_status_kb(pid, "VmRSS") for pid in _children()]
+            self.peak_child_kb = max([self.peak_child_kb, *children])
+            self.peak_kb = max(self.peak_kb, _status_kb("self", "VmRSS") + sum(children))
+            time.sleep(0.02)
+
+
+def memory_child(path: str, processes: int, data_dir: str) -> None:
+    """Runs in its own process on a migrated DATA_DIR: one extraction job on ``path``; prints RSS (MB) as JSON."""
+    os.environ["DOCUMENTS_EXTRACT_PROCESSES"] = str(processes)
+    _isolate_environment(data_dir)
+    import django
+
+    django.setup()
+    owner_id = _owner()
+    baseline = _status_kb("self", "VmRSS") / 1024
+    sampler = _TotalRssSampler()
+    sampler.start()
+    pages, seconds, _ = our_job(Path(path), owner_id)
+    sampler.running = False
+    sampler.join()
+    result = {
+        "pages": pages,
+        "seconds": seconds,
+        "baseline_mb": baseline,
+        "peak_mb": _status_kb("self", "VmHWM") / 1024,
+        "peak_total_mb": sampler.peak_kb / 1024,
+        "peak_worker_mb": sampler.peak_child_kb / 1024,
+    }
+    print(json.dumps(result))
+
+
+def memory(path: Path, processes: int) -> dict[str, Any]:
+    data_dir = tempfile.mkdtemp(prefix="lp-bench-mem-")
+    env = {**os.environ, "DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "learning_platform.settings.test"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "bench.documents", "--memory-child", str(path)),
+            *("--processes", str(processes), "--data-dir", data_dir),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench documents", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="time pdfplumber on the first 5 pages of each PDF")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    parser.add_argument("--processes", type=int, default=2, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.memory_child, args.processes, args.data_dir)
+        return 0
+
+    work = Path(tempfile.mkdtemp(prefix="lp-bench-docs-"))
+    _django(str(work / "data"))
+    dense = generated_pdf(work / "dense-15-pages.pdf", 15)
+    big = generated_pdf(work / "generated-300-pages.pdf", 300)
+    print(f"cpus: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    print(
+        "| PDF | pages | our job pages/s | bare pypdfium2 pages/s | bare pdfplumber pages/s | ours / pdfplumber |"
+        " visible characters of pdfplumber's text we have |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    rows = speed([dense, *(CORPUS / name for name in TEXT_PDFS)], args.quick)
+    total_pages = sum(r["pages"] for r in rows)
+    ours = total_pages / sum(r["pages"] / r["ours_pages_per_s"] for r in rows)
+    timed = sum(r["pdfplumber_pages_timed"] for r in rows)
+    plumber = timed / sum(r["pdfplumber_pages_timed"] / r["pdfplumber_pages_per_s"] for r in rows)
+    print(f"\nall PDFs: our job {ours:.0f} pages/s, bare pdfplumber {plumber:.1f} pages/s: {ours / plumber:.0f}x")
+    memory_rows = {f"{n} process(es)": memory(big, n) for n in (1, 2)}
+    for label, result in memory_rows.items():
+        print(
+            f"300-page PDF, {label}: {result['pages'] / result['seconds']:.0f} pages/s; peak RSS of the job process"
+            f" {result['peak_mb']:.0f} MB ({result['baseline_mb']:.0f} MB before the upload), all processes together"
+            f" {result['peak_total_mb']:.0f} MB, largest PDF worker {result['peak_worker_mb']:.0f} MB"
+        )
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    summary = {"rows": rows, "ours_pages_per_s": ours, "pdfplumber_pages_per_s": plumber, "memory": memory_rows}
+    (results_dir / "documents.json").write_text(json.dumps(summary, indent=2))
+    return 0
