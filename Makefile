@@ -59,7 +59,7 @@ test-integration: venv ## Integration tests against real PostgreSQL, Redis, brok
 	set -a; [ -f $(SERVICES_ENV) ] && source $(SERVICES_ENV); set +a; \
 	$(VENV)/bin/pytest -m integration -p no:cacheprovider $(PYTEST_ARGS)
 
-test: lint typecheck test-unit test-integration ## Lint, type check, unit and integration tests
+test: lint typecheck checkov-venv test-unit test-integration ## Lint, type check, unit and integration tests
 
 bench: venv ## Benchmarks (writes docs/benchmarks.md figures to bench/results/)
 	$(PY) -m bench
