@@ -31,6 +31,13 @@ class UploadError(APIException):
         self.status_code = rejected.status
 
 
+def _content_length(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _owner_id(request: Request) -> int:
     return int(request.user.pk)  # type: ignore[arg-type]  # authenticated: never None
 
@@ -62,7 +69,7 @@ class DocumentListApi(APIView):
     def post(self, request: Request) -> Response:
         try:
             # Refuse an oversized body before reading it.
-            services.check_upload_size(int(request.META.get("CONTENT_LENGTH") or 0) - _MULTIPART_OVERHEAD)
+            services.check_upload_size(_content_length(request) - _MULTIPART_OVERHEAD)
             data = s.UploadInput(data=request.data)
             data.is_valid(raise_exception=True)
             upload = data.validated_data["file"]

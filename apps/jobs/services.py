@@ -247,7 +247,11 @@ def _fail_for_good(job: Job, *, code: str, reason: str) -> None:
     )
     registered = job_kind(job.kind)
     if registered is not None and registered.on_failure is not None:
-        registered.on_failure(_info(job))
+        try:
+            with transaction.atomic():
+                registered.on_failure(_info(job))
+        except Exception:  # a broken hook must not keep the job alive forever; it is logged loudly instead
+            logger.exception("job %s (%s): the on_failure hook failed", job.pk, job.kind)
     _push(job)
 
 
@@ -281,6 +285,23 @@ class ReapReport:
     resent: int
 
 
+@transaction.atomic
+def _reap_one(job_id: int, now: datetime) -> str:
+    job = (
+        Job.objects.select_for_update(skip_locked=True)
+        .filter(pk=job_id, status=Job.Status.RUNNING, lease_expires_at__lt=now)
+        .first()
+    )
+    if job is None:
+        return "gone"
+    reason = f"The worker stopped responding (lease expired) on attempt {job.attempts} of {job.max_attempts}."
+    if job.attempts >= job.max_attempts:
+        _fail_for_good(job, code="lease_expired", reason=reason)
+        return "failed"
+    _requeue(job, code="lease_expired", reason=reason)
+    return "requeued"
+
+
 def jobs_reap() -> ReapReport:
     """Re-queues running jobs whose lease expired (their worker died), failing those out of attempts, and
     resends jobs queued for too long (their broker message was lost). Runs on the scheduler."""
@@ -290,21 +311,13 @@ def jobs_reap() -> ReapReport:
         Job.objects.filter(status=Job.Status.RUNNING, lease_expires_at__lt=now).values_list("pk", flat=True)[:500]
     )
     for job_id in expired_ids:
-        with transaction.atomic():
-            job = (
-                Job.objects.select_for_update(skip_locked=True)
-                .filter(pk=job_id, status=Job.Status.RUNNING, lease_expires_at__lt=now)
-                .first()
-            )
-            if job is None:
-                continue
-            reason = f"The worker stopped responding (lease expired) on attempt {job.attempts} of {job.max_attempts}."
-            if job.attempts >= job.max_attempts:
-                _fail_for_good(job, code="lease_expired", reason=reason)
-                failed += 1
-            else:
-                _requeue(job, code="lease_expired", reason=reason)
-                requeued += 1
+        try:
+            outcome = _reap_one(job_id, now)
+        except Exception:  # one broken failure hook must not stop the reaper for every other job
+            logger.exception("job reaper: could not reap job %s; will try again next round", job_id)
+            continue
+        requeued += outcome == "requeued"
+        failed += outcome == "failed"
     stale = now - timedelta(seconds=settings.JOBS_REQUEUE_AFTER_SECONDS)
     resent = 0
     with transaction.atomic():

@@ -78,16 +78,46 @@ def upload_as(django_capture_on_commit_callbacks: Any) -> Any:
     return post
 
 
-def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _worker(env: dict[str, str], pool: str = "solo") -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
-            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", "solo"),
+            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", pool),
             *("--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+    )
+
+
+def _worker_env(redis_url: str, data_dir: Path, **overrides: str) -> dict[str, str]:
+    """Local files, the in-process event transport and a Redis database of its own for the broker."""
+    import redis
+
+    env = {
+        **{k: v for k, v in child_env().items() if not k.startswith("S3_")},
+        "DATA_DIR": str(data_dir),
+        "CELERY_BROKER_URL": redis_url.rsplit("/", 1)[0] + "/7",
+        "EVENTBUS_TRANSPORT": "inprocess",
+        "DOCUMENTS_PAGE_BATCH": "8",
+        **overrides,
+    }
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()  # no task left over from an earlier run
+    return env
+
+
+def _upload_in_child(env: dict[str, str], owner_id: int, pdf_path: Path) -> int:
+    """Uploads from a separate process, so the job goes through the real broker (no eager mode here)."""
+    return int(
+        _python(
+            env,
+            "from apps.documents.services import document_upload\n"
+            f"with open({str(pdf_path)!r}, 'rb') as f:\n"
+            f"    d = document_upload(owner_id={owner_id}, file=f, file_name='long.pdf',"
+            f" size={pdf_path.stat().st_size})\n"
+            "print(d.pk)",
+        )
     )
 
 
@@ -122,31 +152,11 @@ def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
     pages = 1500
     pdf_path = tmp_path / "long.pdf"
     pdf_path.write_bytes(pdf_bytes(page_count=pages, lines_per_page=45))
-    env = {
-        **{k: v for k, v in child_env().items() if not k.startswith("S3_")},
-        "DATA_DIR": str(tmp_path),
-        "CELERY_BROKER_URL": redis_url.rsplit("/", 1)[0] + "/7",
-        "EVENTBUS_TRANSPORT": "inprocess",
-        "JOBS_LEASE_SECONDS": "2",
-        "DOCUMENTS_EXTRACT_PROCESSES": "1",
-        "DOCUMENTS_PAGE_BATCH": "8",
-    }
-    import redis
-
-    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()  # no task left over from an earlier run
+    env = _worker_env(redis_url, tmp_path, JOBS_LEASE_SECONDS="2", DOCUMENTS_EXTRACT_PROCESSES="1")
 
     first = _worker(env)
     try:
-        document_id = int(
-            _python(
-                env,
-                "from apps.documents.services import document_upload\n"
-                f"with open({str(pdf_path)!r}, 'rb') as f:\n"
-                f"    d = document_upload(owner_id={user.pk}, file=f, file_name='long.pdf',"
-                f" size={pdf_path.stat().st_size})\n"
-                "print(d.pk)",
-            )
-        )
+        document_id = _upload_in_child(env, user.pk, pdf_path)
         job = lambda: Job.objects.filter(subject_type="document", subject_id=str(document_id)).first()  # noqa: E731
         _wait(lambda: (j := job()) is not None and j.progress_done > 0, 60, "extraction never started")
         os.kill(first.pid, signal.SIGKILL)
@@ -177,3 +187,33 @@ def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
     assert list(Page.objects.filter(document=document).values_list("number", flat=True)) == list(range(1, pages + 1))
     starts = [e for e in lifecycle.events_of(document_id) if e.type == "extraction_started"]
     assert [e.data["attempt"] for e in starts] == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefork_worker_extracts_a_long_pdf_in_parallel_processes(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """The deployed worker pool (prefork) may start the PDF page processes; the pages come back in order."""
+    user: Any = UserFactory()
+    pages = 120
+    pdf_path = tmp_path / "long.pdf"
+    pdf_path.write_bytes(pdf_bytes(page_count=pages))
+    env = _worker_env(redis_url, tmp_path, DOCUMENTS_EXTRACT_PROCESSES="2", DOCUMENTS_PARALLEL_MIN_PAGES="48")
+
+    worker = _worker(env, pool="prefork")
+    try:
+        document_id = _upload_in_child(env, user.pk, pdf_path)
+        _wait(
+            lambda: Document.objects.get(pk=document_id).status in ("processed", "failed"),
+            120,
+            "extraction never ended",
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+    document = Document.objects.get(pk=document_id)
+    assert (document.status, document.page_count) == ("processed", pages), document.failure_reason
+    numbers = list(Page.objects.filter(document=document).values_list("number", flat=True))
+    assert numbers == list(range(1, pages + 1))
+    assert Page.objects.get(document=document, number=77).text.startswith("Page 77 marker.")
