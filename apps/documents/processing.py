@@ -26,6 +26,7 @@ from apps.documents.storage import local_copy
 from apps.jobs.context import JobContext
 from apps.jobs.errors import JobFailed
 from apps.jobs.services import JobInfo
+from apps.realtime.services import push_to_user
 from eventbus import publish
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,22 @@ PROGRESS_EVENT_STEP = 0.1
 
 class _Cancelled(Exception):
     """The document was deleted while it was being extracted."""
+
+
+def _notify(document: Document) -> None:
+    """Tells the owner's open websockets that the document changed state."""
+    push_to_user(
+        user_id=document.owner_id,
+        type="document.updated",
+        data={
+            "document_id": document.pk,
+            "status": document.status,
+            "pages_done": document.pages_done,
+            "page_count": document.page_count,
+            "chunk_count": document.chunk_count,
+            "failure_reason": document.failure_reason,
+        },
+    )
 
 
 def _is_live(document: Document) -> bool:
@@ -105,9 +122,12 @@ def _flush(document_id: int, batch: list[tuple[int, str]], counts: _Counts) -> N
 
 
 def _record_progress(document_id: int, done: int, total: int | None) -> None:
-    lifecycle.append_with_retry(
-        document_id, lifecycle.EXTRACTION_PROGRESSED, {"pages_done": done, "page_count": total}, when=_is_live
-    )
+    with transaction.atomic():
+        document = lifecycle.append_with_retry(
+            document_id, lifecycle.EXTRACTION_PROGRESSED, {"pages_done": done, "page_count": total}, when=_is_live
+        )
+        if document is not None:
+            _notify(document)
 
 
 def _start(document_id: int, job: JobContext) -> Document | None:
@@ -118,6 +138,7 @@ def _start(document_id: int, job: JobContext) -> Document | None:
         if document is not None:
             Chunk.objects.filter(document_id=document_id).delete()
             Page.objects.filter(document_id=document_id).delete()
+            _notify(document)
     return document
 
 
@@ -142,6 +163,7 @@ def _finish(document_id: int, kind: str, counts: _Counts) -> None:
         )
         if document is None:
             raise _Cancelled
+        _notify(document)
         publish(
             "document.processed",
             {
@@ -209,6 +231,7 @@ def extraction_failed(job: JobInfo) -> None:
         return
     Chunk.objects.filter(document_id=document_id).delete()
     Page.objects.filter(document_id=document_id).delete()
+    _notify(document)
     publish(
         "pipeline.step.failed",
         {

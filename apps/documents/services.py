@@ -11,6 +11,7 @@ import unicodedata
 from typing import IO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
@@ -90,6 +91,8 @@ def document_upload(
     stored = files.file_save(name=files.storage_name_for(owner_id=owner_id, extension=detected.extension), file=file)
     try:
         with transaction.atomic():
+            # Lock the learner's row so two concurrent uploads cannot both pass the quota check.
+            get_user_model().objects.select_for_update().filter(pk=owner_id).first()
             _check_quota(owner_id, size)
             document = lifecycle.start_stream(
                 owner_id=owner_id,

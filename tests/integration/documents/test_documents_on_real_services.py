@@ -217,3 +217,25 @@ def test_a_prefork_worker_extracts_a_long_pdf_in_parallel_processes(
     numbers = list(Page.objects.filter(document=document).values_list("number", flat=True))
     assert numbers == list(range(1, pages + 1))
     assert Page.objects.get(document=document, number=77).text.startswith("Page 77 marker.")
+
+
+@pytest.mark.django_db
+def test_rebuild_documents_on_postgresql_reproduces_every_state(
+    postgres_url: str, upload_as: Any, auth_client: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.EVENTBUS_TRANSPORT = "inprocess"
+    ids = [upload_as(auth_client, f"Section {n}\nEnough text to chunk.".encode(), f"s{n}.txt") for n in range(150)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for document_id in ids[:15]:
+            auth_client.delete(f"/api/v1/documents/{document_id}/")
+    before = {d.pk: lifecycle.state_of(d) for d in Document.objects.all()}
+    Document.objects.update(status="uploaded", chunk_count=0, page_count=None, version=0)
+
+    call_command("rebuild_documents", stdout=StringIO())
+
+    assert {d.pk: lifecycle.state_of(d) for d in Document.objects.all()} == before
+    assert sum(state.status == "deleted" for state in before.values()) == 15

@@ -130,3 +130,15 @@ def _history(upload: Any, document_id: int) -> list[dict[str, Any]]:
     from apps.documents.lifecycle import events_of
 
     return [{"type": e.type, "data": e.data} for e in events_of(document_id)]
+
+
+def test_document_state_changes_are_pushed_to_the_owner(upload: Any, user: Any) -> None:
+    from apps.realtime.models import Push
+
+    document_id = upload(pdf_bytes(page_count=1)).json()["id"]
+
+    pushes = [p.data for p in Push.objects.filter(user=user, type="document.updated").order_by("id")]
+    assert [(p["document_id"], p["status"]) for p in pushes] == [
+        (document_id, "processing"),
+        (document_id, "processed"),
+    ]
