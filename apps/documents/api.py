@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,6 +24,26 @@ from apps.documents.storage import presigned_url
 
 #: Room for the multipart envelope and the form fields around the file.
 _MULTIPART_OVERHEAD = 64 * 1024
+
+
+class UploadSizeLimit(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the limit, also when no Content-Length announced it
+    (chunked requests); the view then answers 413."""
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.DOCUMENTS_MAX_UPLOAD_BYTES:
+            self.exceeded = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 class UploadError(APIException):
@@ -70,7 +91,11 @@ class DocumentListApi(APIView):
         try:
             # Refuse an oversized body before reading it.
             services.check_upload_size(_content_length(request) - _MULTIPART_OVERHEAD)
+            limit = UploadSizeLimit(request._request)
+            request._request.upload_handlers.insert(0, limit)
             data = s.UploadInput(data=request.data)
+            if limit.exceeded:
+                services.check_upload_size(limit.received)
             data.is_valid(raise_exception=True)
             upload = data.validated_data["file"]
             document = services.document_upload(

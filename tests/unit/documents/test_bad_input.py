@@ -113,3 +113,13 @@ def test_a_damaged_docx_that_passes_upload_checks_fails_cleanly(upload: Any) -> 
 
 def test_a_good_docx_still_works_next_to_the_bad(upload: Any) -> None:
     assert upload(docx_bytes(), name="ok.docx").json()["source_kind"] == "docx"
+
+
+def test_an_oversized_upload_without_a_telling_content_length_is_cut_off(upload: Any, settings: Any) -> None:
+    """The body is read only up to the limit, e.g. for a chunked request that announces no length."""
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 20_000
+
+    response = upload(b"a" * 40_000, name="long.txt")  # under the Content-Length margin, over the limit
+
+    assert _error(response) == (413, "file_too_large")
+    assert Document.objects.count() == 0
