@@ -192,7 +192,7 @@ def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None
                 batch = []
                 job.progress(counts.pages, max(total or 0, counts.pages))
                 if total and counts.pages / total >= next_event_at:
-                    _record_progress(document.pk, counts.pages, total)
+                    _record_progress(document.pk, counts.pages, max(total, counts.pages))
                     next_event_at = counts.pages / total + PROGRESS_EVENT_STEP
         if batch:
             _flush(document.pk, batch, counts)

@@ -6,7 +6,7 @@ import pytest
 
 from apps.documents.models import Chunk, Document, Page
 from apps.jobs.models import Job
-from tests.fixtures.documents import corpus, docx_bytes, image_only_pdf, pdf_bytes, png_bytes, zip_bomb_docx
+from tests.fixtures.documents import corpus, docx_bytes, image_only_pdf, pdf_bytes, png_bytes, pptx_bytes, zip_bomb_docx
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,21 @@ def test_an_oversized_upload_without_a_telling_content_length_is_cut_off(upload:
 
     assert _error(response) == (413, "file_too_large")
     assert Document.objects.count() == 0
+
+
+def test_a_truncated_pdf_fails_as_damaged(upload: Any) -> None:
+    document_id = upload(corpus("chelsea_pdta.pdf")[:1_000_000], name="cut.pdf").json()["id"]
+
+    document = Document.objects.get(pk=document_id)
+    assert (document.status, document.failure_code) == ("failed", "damaged")
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        pytest.param(pptx_bytes()[:-200], "cut.pptx", id="truncated-pptx"),
+        pytest.param(docx_bytes()[:-200], "cut.docx", id="truncated-docx"),
+    ],
+)
+def test_truncated_office_files_are_refused_at_upload(upload: Any, content: bytes, name: str) -> None:
+    assert _error(upload(content, name=name)) == (400, "damaged")
