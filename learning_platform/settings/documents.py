@@ -16,6 +16,8 @@ DOCUMENTS_MAX_ZIP_MEMBERS = env.int("DOCUMENTS_MAX_ZIP_MEMBERS", default=5000)
 DOCUMENTS_MAX_ZIP_RATIO = env.int("DOCUMENTS_MAX_ZIP_RATIO", default=150)
 #: Documents with more pages than this fail with a reason instead of tying up a worker.
 DOCUMENTS_MAX_PAGES = env.int("DOCUMENTS_MAX_PAGES", default=3000)
+#: A PDF with fewer readable (non-space) characters than this fails as "no text layer" (scanned/damaged).
+DOCUMENTS_MIN_PDF_CHARS = env.int("DOCUMENTS_MIN_PDF_CHARS", default=20)
 #: Chunk size and overlap in characters (chunks never cross a page or slide).
 DOCUMENTS_CHUNK_CHARS = env.int("DOCUMENTS_CHUNK_CHARS", default=1200)
 DOCUMENTS_CHUNK_OVERLAP = env.int("DOCUMENTS_CHUNK_OVERLAP", default=150)
@@ -33,5 +35,3 @@ JOBS_REAPER_INTERVAL_SECONDS = env.float("JOBS_REAPER_INTERVAL_SECONDS", default
 JOBS_REQUEUE_AFTER_SECONDS = env.int("JOBS_REQUEUE_AFTER_SECONDS", default=300)
 #: Delay before a failed attempt is retried (multiplied by the attempt number).
 JOBS_RETRY_BACKOFF_SECONDS = env.int("JOBS_RETRY_BACKOFF_SECONDS", default=5)
-#: A PDF with fewer readable (non-space) characters than this fails as "no text layer" (scanned/damaged).
-DOCUMENTS_MIN_PDF_CHARS = env.int("DOCUMENTS_MIN_PDF_CHARS", default=20)
