@@ -4,7 +4,6 @@ State changes go through :mod:`apps.documents.lifecycle` (an event per change); 
 apps go through the event bus outbox in the same transaction.
 """
 
-import logging
 import os
 import re
 import unicodedata
@@ -23,9 +22,8 @@ from apps.documents.models import Chunk, Document, DocumentEvent, Page
 from apps.jobs import services as jobs
 from eventbus import publish
 
-logger = logging.getLogger(__name__)
-
 EXTRACT_JOB = "documents.extract"
+DELETE_FILE_JOB = "documents.delete_file"
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -192,15 +190,16 @@ def document_delete(*, owner_id: int, document_id: int) -> bool:
         Page.objects.filter(document=document).delete()
         lifecycle.append(document, lifecycle.DELETED, {}, actor_id=owner_id)
         publish("document.deleted", {"document_id": document.pk, "owner_id": owner_id})
-        transaction.on_commit(lambda: _delete_file_quietly(stored))
+        # A durable job, so a storage outage delays the file's removal instead of forgetting it.
+        jobs.job_create(
+            kind=DELETE_FILE_JOB,
+            owner_id=owner_id,
+            payload={"storage_name": stored},
+            subject_type="document",
+            subject_id=document.pk,
+            idempotency_key=f"{DELETE_FILE_JOB}:{document.pk}",
+        )
     return True
-
-
-def _delete_file_quietly(name: str) -> None:
-    try:
-        files.file_delete(name)
-    except OSError:
-        logger.exception("could not delete stored file %s", name)
 
 
 def documents_erase_owner(*, owner_id: int) -> int:

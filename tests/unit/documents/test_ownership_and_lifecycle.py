@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.documents import lifecycle, services
 from apps.documents.models import Chunk, Document, DocumentEvent, Page
 from apps.documents.services import documents_erase_owner
+from apps.jobs.models import Job
 from eventbus.models import OutboxEvent
 from tests.fixtures.documents import pdf_bytes
 
@@ -90,6 +91,7 @@ def test_delete_removes_file_and_text_and_is_in_the_history(
     assert auth_client.get(f"/api/v1/documents/{document_id}/").status_code == 404
     assert lifecycle.events_of(document_id)[-1].type == "deleted"
     assert OutboxEvent.objects.filter(topic="document.deleted").count() == 1
+    assert list(Job.objects.filter(kind="documents.delete_file").values_list("status", flat=True)) == ["succeeded"]
 
 
 def test_stale_writers_conflict(document_id: int) -> None:
