@@ -16,6 +16,7 @@ import contextlib
 import logging
 import math
 import random
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +26,12 @@ from aiokafka.errors import KafkaError
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connections
-from django.db.models import F
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from eventbus import metrics
+from eventbus.envelope import CONTENT_TYPE, SPEC_VERSION
 from eventbus.kafka import kafka_topic, producer_config
 from eventbus.models import OutboxEvent
 
@@ -39,6 +42,10 @@ MEMBER_LOCKS = 0x0E7B_0001
 SHARD_LOCKS = 0x0E7B_0002
 MAX_MEMBERS = 64
 MAX_BACKOFF_SECONDS = 30.0
+SPEC_VERSION_BYTES = SPEC_VERSION.encode()
+CONTENT_TYPE_BYTES = CONTENT_TYPE.encode()
+#: Batches sent back to back before the relay rereads the lease (lets other relays take their share).
+BATCHES_PER_LEASE = 20
 
 
 class ShardLease:
@@ -119,11 +126,59 @@ class RelayStats:
     by_topic: dict[str, int] = field(default_factory=dict)
 
 
-def _pending(shards: set[int], limit: int) -> list[OutboxEvent]:
+@dataclass(frozen=True)
+class Outgoing:
+    """An outbox row as the relay needs it: already encoded for the CloudEvents Kafka binary binding."""
+
+    id: int
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+_COLUMNS = ("id", "event_id", "topic", "key", "type", "source", "subject", "time", "correlation_id", "causation_id")
+
+
+def _pending(shards: set[int], limit: int, after: int = 0) -> list[Outgoing]:
+    """The next rows of ``shards`` in id order. The payload is read as the database's JSON text: no decoding
+    and re-encoding per row (the relay's hottest loop)."""
     close_old_connections()
     if not shards:
         return []
-    return list(OutboxEvent.objects.filter(sent_at__isnull=True, shard__in=shards).order_by("id")[:limit])
+    pending = OutboxEvent.objects.filter(sent_at__isnull=True, shard__in=shards, id__gt=after)
+    rows = pending.order_by("id").annotate(payload_text=Cast("payload", TextField()))
+    return [_outgoing(*values) for values in rows.values_list(*_COLUMNS, "schema_version", "payload_text")[:limit]]
+
+
+def _outgoing(
+    id: int,
+    event_id: Any,
+    topic: str,
+    key: str,
+    type: str,
+    source: str,
+    subject: str,
+    time: Any,
+    correlation_id: Any,
+    causation_id: Any,
+    schema_version: str,
+    payload_text: str,
+) -> Outgoing:
+    headers = [
+        ("ce_id", str(event_id).encode()),
+        ("ce_source", source.encode()),
+        ("ce_type", type.encode()),
+        ("ce_subject", subject.encode()),
+        ("ce_time", time.isoformat().encode()),
+        ("ce_specversion", SPEC_VERSION_BYTES),
+        ("content-type", CONTENT_TYPE_BYTES),
+        ("ce_correlationid", str(correlation_id).encode()),
+        ("ce_schemaversion", schema_version.encode()),
+    ]
+    if causation_id:
+        headers.append(("ce_causationid", str(causation_id).encode()))
+    return Outgoing(id, topic, key.encode(), payload_text.encode(), headers)
 
 
 def _mark_sent(ids: list[int]) -> None:
@@ -141,7 +196,9 @@ class Relay:
         batch_size: int | None = None,
         idle_seconds: float = 0.2,
         on_batch: Callable[[RelayStats], None] | None = None,
+        pipeline: int | None = None,
     ) -> None:
+        self.pipeline = max(1, pipeline or settings.EVENTBUS_RELAY_PIPELINE)
         self.batch_size = batch_size or settings.EVENTBUS_RELAY_BATCH_SIZE
         self.idle_seconds = idle_seconds
         self.on_batch = on_batch
@@ -179,35 +236,56 @@ class Relay:
         return self.stats
 
     async def relay_once(self) -> int:
-        shards = await sync_to_async(self.lease.refresh)()
-        rows = await sync_to_async(_pending)(shards, self.batch_size)
-        if not rows:
-            return 0
-        try:
-            await self._send(rows)
-        except (KafkaError, OSError) as error:
-            await sync_to_async(_mark_failed)([row.id for row in rows], repr(error))
-            raise
-        await sync_to_async(_mark_sent)([row.id for row in rows])
-        self.stats.sent += len(rows)
-        self.stats.batches += 1
-        for row in rows:
-            self.stats.by_topic[row.topic] = self.stats.by_topic.get(row.topic, 0) + 1
-            metrics.EVENTS_RELAYED.labels(topic=row.topic).inc()
-        if self.on_batch:
-            self.on_batch(self.stats)
-        return len(rows)
+        """Send the pending rows of this relay's shards, batch after batch; returns how many were sent.
 
-    async def _send(self, rows: list[OutboxEvent]) -> None:
+        Up to ``pipeline`` batches overlap: while earlier batches are in flight, the next is read and handed to
+        the producer; batches are marked sent in order as their acknowledgements arrive. The producer keeps
+        each partition's order across batches. The lease is refreshed only here, with nothing in flight.
+        """
+        shards = await sync_to_async(self.lease.refresh)()
+        sent, after = 0, 0
+        in_flight: deque[tuple[list[Outgoing], asyncio.Future[list[Any]]]] = deque()
+        try:
+            for _ in range(BATCHES_PER_LEASE):
+                rows = await sync_to_async(_pending)(shards, self.batch_size, after)
+                if not rows:
+                    break
+                after = rows[-1].id
+                in_flight.append((rows, await self._enqueue(rows)))
+                if len(in_flight) >= self.pipeline:
+                    sent += await self._finish(*in_flight.popleft())
+            while in_flight:
+                sent += await self._finish(*in_flight.popleft())
+        finally:
+            # After a failure, wait for what is still in flight; those rows stay pending and are resent.
+            await asyncio.gather(*(delivery for _, delivery in in_flight), return_exceptions=True)
+        return sent
+
+    async def _enqueue(self, rows: list[Outgoing]) -> "asyncio.Future[list[Any]]":
         producer = await self._ensure_producer()
         deliveries = []
         for row in rows:
-            key, value, headers = row.to_event().to_kafka()
-            deliveries.append(await producer.send(kafka_topic(row.topic), value=value, key=key, headers=headers))
-        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+            deliveries.append(
+                await producer.send(kafka_topic(row.topic), value=row.value, key=row.key, headers=row.headers)
+            )
+        return asyncio.gather(*deliveries, return_exceptions=True)
+
+    async def _finish(self, rows: list[Outgoing], delivery: "asyncio.Future[list[Any]]") -> int:
+        outcomes = await delivery
         failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        ids = [row.id for row in rows]
         if failed:
+            await sync_to_async(_mark_failed)(ids, repr(failed[0]))
             raise failed[0]
+        await sync_to_async(_mark_sent)(ids)
+        self.stats.sent += len(rows)
+        self.stats.batches += 1
+        for topic, count in Counter(row.topic for row in rows).items():
+            self.stats.by_topic[topic] = self.stats.by_topic.get(topic, 0) + count
+            metrics.EVENTS_RELAYED.labels(topic=topic).inc(count)
+        if self.on_batch:
+            self.on_batch(self.stats)
+        return len(rows)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:

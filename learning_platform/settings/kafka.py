@@ -30,3 +30,5 @@ EVENTBUS_SWEEP_GRACE_SECONDS = env.float("EVENTBUS_SWEEP_GRACE_SECONDS", default
 #: tansu (the local test broker) rejects idempotent producers; Apache Kafka accepts them.
 KAFKA_ENABLE_IDEMPOTENCE = env.bool("KAFKA_ENABLE_IDEMPOTENCE", default=False)
 EVENTBUS_CONSUMER_BATCH_SIZE = env.int("EVENTBUS_CONSUMER_BATCH_SIZE", default=500)
+#: Relay batches in flight at once (read and send the next while the broker acknowledges the previous).
+EVENTBUS_RELAY_PIPELINE = env.int("EVENTBUS_RELAY_PIPELINE", default=2)

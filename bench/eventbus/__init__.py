@@ -1,0 +1,451 @@
+"""Event bus benchmark on real PostgreSQL and the Kafka-compatible broker. Every figure is a ratio to its own
+ceiling measured in the same run, on the same database and broker:
+
+- publish, bulk: ``publish_many`` of 1,000 events per transaction vs bare multi-row inserts of the same rows;
+- publish, per request: 16 writer threads, one event per transaction, vs bare single-row inserts committed
+  the same way;
+- relay: ``Relay`` (read outbox, send acks=all, mark sent) vs a raw aiokafka producer sending the same rows;
+- consume: ``GroupConsumer`` with its ledger (a DB transaction per event) vs a raw aiokafka consumer;
+- end to end: publish -> relay -> consume at a steady rate, p50/p99 latency, vs raw producer -> consumer.
+
+    .venv/bin/python -m bench eventbus             (about 2-3 minutes on 2 cores)
+    .venv/bin/python -m bench eventbus --quick     (a smoke run)
+    .venv/bin/python -m bench eventbus --burst 10000 (adds the broker-kill burst: all arrive once)
+
+Needs DATABASE_URL (PostgreSQL) and KAFKA_BOOTSTRAP_SERVERS, or var/services/services.env from
+``scripts/services.py start``. Uses a throwaway database and topic prefix. Results: bench/results/eventbus.json.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_services_env() -> None:
+    env_file = ROOT / "var" / "services" / "services.env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name and not line.startswith("#"):
+                os.environ.setdefault(name.strip(), value.strip())
+
+
+def _setup_django(prefix: str) -> str:
+    """Point Django at a fresh database next to the configured one and migrate it."""
+    import psycopg
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    bench_db = "bench_eventbus"
+    admin_url = urlunparse(url._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {bench_db}")
+    os.environ["DATABASE_URL"] = urlunparse(url._replace(path=f"/{bench_db}"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "learning_platform.settings.base",
+            "DATA_DIR": str(ROOT / "var" / "bench-eventbus"),
+            "EVENTBUS_TRANSPORT": "kafka",
+            "EVENTBUS_TOPIC_PREFIX": prefix,
+            "KAFKA_REPLICATION_FACTOR": "1",
+            "KAFKA_MIN_INSYNC_REPLICAS": "1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return bench_db
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def payload(seq: int, keys: int = 64) -> dict[str, Any]:
+    return {"document_id": seq % keys, "owner_id": 1, "media_type": "application/pdf", "size_bytes": seq}
+
+
+# --- publish -------------------------------------------------------------------------------------------------
+
+
+def _bare_rows(count: int, start: int) -> list[tuple[Any, ...]]:
+    from django.utils import timezone
+
+    from eventbus.envelope import encode_payload
+
+    now = timezone.now()
+    rows = []
+    for seq in range(start, start + count):
+        event_id = uuid.uuid4()
+        body = payload(seq)
+        rows.append(
+            (
+                event_id,
+                "document.uploaded",
+                str(body["document_id"]),
+                seq % 16,
+                "t",
+                "/s",
+                "s",
+                now,
+                event_id,
+                None,
+                "1.0",
+                encode_payload(body).decode(),
+                0,
+                "",
+            )
+        )
+    return rows
+
+
+BARE_INSERT_MANY = (
+    "INSERT INTO bench_bare (event_id, topic, key, shard, type, source, subject, time, correlation_id, causation_id,"
+    " schema_version, payload, attempts, last_error) VALUES "
+)
+BARE_INSERT = BARE_INSERT_MANY + "({})"
+
+
+def _create_bare_table() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare")
+        cursor.execute("CREATE TABLE bench_bare (LIKE eventbus_outboxevent INCLUDING ALL)")
+
+
+def bench_publish_bulk(transactions: int) -> dict[str, Any]:
+    from django.db import connection, transaction
+
+    from eventbus import publish_many
+
+    per = 1000
+    one_row = "(" + ", ".join(["%s"] * 14) + ")"
+    started = time.perf_counter()
+    for t in range(transactions):
+        rows = _bare_rows(per, t * per)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(BARE_INSERT_MANY + ", ".join([one_row] * per), [value for row in rows for value in row])
+    bare = rate(transactions * per, time.perf_counter() - started)
+
+    started = time.perf_counter()
+    for t in range(transactions):
+        with transaction.atomic():
+            publish_many("document.uploaded", [payload(seq) for seq in range(t * per, (t + 1) * per)])
+    ours = rate(transactions * per, time.perf_counter() - started)
+    return {
+        "events_per_s": round(ours),
+        "ceiling_events_per_s": round(bare),
+        "ratio": round(ours / bare, 2),
+        "events": transactions * per,
+    }
+
+
+def bench_publish_per_request(writers: int, per_writer: int) -> dict[str, Any]:
+    from django.db import close_old_connections, connection, transaction
+
+    from eventbus import publish
+
+    insert = BARE_INSERT.format(", ".join(["%s"] * 14))
+
+    def bare(worker: int) -> None:
+        for i in range(per_writer):
+            row = _bare_rows(1, worker * per_writer + i)[0]
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(insert, row)
+        close_old_connections()
+        connection.close()
+
+    def ours(worker: int) -> None:
+        for i in range(per_writer):
+            with transaction.atomic():
+                publish("document.uploaded", payload(worker * per_writer + i))
+        connection.close()
+
+    def threaded(work: Callable[[int], None]) -> float:
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return rate(writers * per_writer, time.perf_counter() - started)
+
+    # Alternate the two to even out noise from the other processes on the machine.
+    ceiling_runs, our_runs = [], []
+    for _ in range(2):
+        ceiling_runs.append(threaded(bare))
+        our_runs.append(threaded(ours))
+    ceiling, mine = statistics.median(ceiling_runs), statistics.median(our_runs)
+    return {
+        "events_per_s": round(mine),
+        "ceiling_events_per_s": round(ceiling),
+        "ratio": round(mine / ceiling, 2),
+        "writers": writers,
+        "events": 2 * writers * per_writer,
+    }
+
+
+# --- relay ---------------------------------------------------------------------------------------------------
+
+
+async def _raw_produce(messages: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]) -> float:
+    from aiokafka import AIOKafkaProducer
+
+    from eventbus.kafka import producer_config
+
+    producer = AIOKafkaProducer(**producer_config())
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        futures = [
+            await producer.send(topic, value=value, key=key, headers=headers) for topic, key, value, headers in messages
+        ]
+        await asyncio.gather(*futures)
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+
+
+def bench_relay(count: int) -> dict[str, Any]:
+    from django.db import transaction
+
+    from eventbus import publish_many
+    from eventbus.kafka import kafka_topic
+    from eventbus.models import OutboxEvent
+    from eventbus.relay import Relay
+
+    OutboxEvent.objects.update(sent_at=datetime.now(UTC))  # leave only this stage's rows pending
+    for start in range(0, count, 1000):
+        with transaction.atomic():
+            publish_many("document.uploaded", [payload(seq) for seq in range(start, min(start + 1000, count))])
+    pending = list(OutboxEvent.objects.filter(sent_at__isnull=True).order_by("id"))
+    # Same rows, same partitioning, to a topic nobody consumes in this run.
+    messages = [(kafka_topic("document.deleted"), *row.to_event().to_kafka()) for row in pending]
+    ceiling = rate(len(messages), asyncio.run(_raw_produce(messages)))
+
+    started = time.perf_counter()
+    stats = asyncio.run(Relay(batch_size=1000).run(until_empty=True))
+    ours = rate(stats.sent, time.perf_counter() - started)
+    return {
+        "events_per_s": round(ours),
+        "ceiling_events_per_s": round(ceiling),
+        "ratio": round(ours / ceiling, 2),
+        "events": stats.sent,
+    }
+
+
+# --- consume -------------------------------------------------------------------------------------------------
+
+
+async def _raw_consume(topic: str, count: int) -> float:
+    from aiokafka import AIOKafkaConsumer
+
+    from eventbus.kafka import consumer_config
+
+    config = consumer_config(f"bench-raw-{uuid.uuid4().hex[:6]}")
+    consumer = AIOKafkaConsumer(topic, **config)
+    await consumer.start()
+    try:
+        seen, started = 0, None
+        while seen < count:
+            batches = await consumer.getmany(timeout_ms=500)
+            if batches and started is None:
+                started = time.perf_counter()
+            for tp, records in batches.items():
+                seen += len(records)
+                await consumer.commit({tp: records[-1].offset + 1})
+        return time.perf_counter() - (started or time.perf_counter())
+    finally:
+        await consumer.stop()
+
+
+def bench_consume(count: int) -> dict[str, Any]:
+    from eventbus import Event, subscribe
+    from eventbus.consumer import GroupConsumer
+    from eventbus.kafka import kafka_topic
+
+    ceiling = rate(count, asyncio.run(_raw_consume(kafka_topic("document.uploaded"), count)))
+    marks: dict[str, float] = {}
+
+    @subscribe("document.uploaded", group="bench")
+    def on_uploaded(event: Event) -> None:
+        marks.setdefault("first", time.perf_counter())
+        marks["last"] = time.perf_counter()
+
+    async def run() -> Any:
+        consumer = GroupConsumer("bench")
+        task = asyncio.create_task(consumer.run())
+        while consumer.stats.received < count and not task.done():
+            await asyncio.sleep(0.05)
+        consumer.stop()
+        return await task
+
+    stats = asyncio.run(run())
+    ours = rate(stats.handled, marks["last"] - marks["first"])
+    return {
+        "events_per_s": round(ours),
+        "ceiling_events_per_s": round(ceiling),
+        "ratio": round(ours / ceiling, 2),
+        "events": stats.handled,
+    }
+
+
+# --- end to end ----------------------------------------------------------------------------------------------
+
+
+def _percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "p50_ms": round(1000 * ordered[len(ordered) // 2], 1),
+        "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
+    }
+
+
+def bench_end_to_end(per_second: int, seconds: float) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from eventbus import Event, publish, subscribe
+    from eventbus.consumer import GroupConsumer
+    from eventbus.relay import Relay
+
+    total = int(per_second * seconds)
+    latencies: list[float] = []
+
+    @subscribe("document.processed", group="bench-e2e")
+    def on_processed(event: Event) -> None:
+        latencies.append((timezone.now() - event.time).total_seconds())
+
+    async def run() -> None:
+        relay = Relay(batch_size=500, idle_seconds=0.005)
+        consumer = GroupConsumer("bench-e2e")
+        tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
+        while not consumer.assigned.is_set():
+            await asyncio.sleep(0.05)
+
+        def publisher() -> None:
+            started = time.perf_counter()
+            for seq in range(total):
+                delay = started + seq / per_second - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                publish(
+                    "document.processed", {"document_id": seq % 64, "owner_id": 1, "page_count": 1, "chunk_count": seq}
+                )
+            connection.close()
+
+        await asyncio.to_thread(publisher)
+        deadline = time.monotonic() + 30
+        while len(latencies) < total and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        relay.stop()
+        consumer.stop()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    ceiling = asyncio.run(_raw_end_to_end(per_second, seconds))
+    return {"events": len(latencies), "rate_per_s": per_second, **_percentiles(latencies), "ceiling": ceiling}
+
+
+async def _raw_end_to_end(per_second: int, seconds: float) -> dict[str, float]:
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+    from eventbus.kafka import consumer_config, kafka_topic, producer_config
+
+    topic = kafka_topic("notes.generated")
+    total = int(per_second * seconds)
+    consumer = AIOKafkaConsumer(topic, **consumer_config(f"bench-raw-e2e-{uuid.uuid4().hex[:6]}"))
+    consumer.subscribe([topic])
+    await consumer.start()
+    while not consumer.assignment():
+        await consumer.getmany(timeout_ms=200)
+    producer = AIOKafkaProducer(**{**producer_config(), "linger_ms": 0})
+    await producer.start()
+    latencies: list[float] = []
+
+    async def produce() -> None:
+        started = time.perf_counter()
+        for seq in range(total):
+            delay = started + seq / per_second - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await producer.send(topic, value=str(time.time()).encode(), key=str(seq % 64).encode())
+
+    sender = asyncio.create_task(produce())
+    deadline = time.monotonic() + seconds + 30
+    while len(latencies) < total and time.monotonic() < deadline:
+        for tp, records in (await consumer.getmany(timeout_ms=100)).items():
+            now = time.time()
+            latencies += [now - float(record.value or b"0") for record in records]
+            await consumer.commit({tp: records[-1].offset + 1})
+    await sender
+    await producer.stop()
+    await consumer.stop()
+    return _percentiles(latencies)
+
+
+# --- main ----------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench eventbus", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
+    args = parser.parse_args(argv)
+    _load_services_env()
+    missing = [name for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS") if not os.environ.get(name)]
+    if missing or not os.environ["DATABASE_URL"].startswith("postgres"):
+        print(
+            f"needs PostgreSQL and the broker ({', '.join(missing) or 'DATABASE_URL'}): "
+            "run `.venv/bin/python scripts/services.py start`",
+            file=sys.stderr,
+        )
+        return 2
+    prefix = f"bench-{uuid.uuid4().hex[:6]}."
+    _setup_django(prefix)
+    from eventbus.kafka import TopicAdmin
+    from eventbus.registry import TOPICS
+
+    async def topics(action: str) -> None:
+        async with TopicAdmin() as admin:
+            await getattr(admin, action)(list(TOPICS))
+
+    asyncio.run(topics("create"))
+    _create_bare_table()
+    scale = 0.1 if args.quick else 1.0
+    results: dict[str, Any] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count()}
+    stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("publish_bulk", lambda: bench_publish_bulk(max(2, int(20 * scale)))),
+        ("publish_per_request", lambda: bench_publish_per_request(16, max(10, int(150 * scale)))),
+        ("relay", lambda: bench_relay(max(1000, int(30000 * scale)))),
+        ("consume", lambda: bench_consume(max(1000, int(30000 * scale)))),
+        ("end_to_end", lambda: bench_end_to_end(200, 3 if args.quick else 10)),
+    ]
+    try:
+        for name, stage in stages:
+            started = time.perf_counter()
+            results[name] = stage()
+            print(f"{name:20s} {json.dumps(results[name])}  ({time.perf_counter() - started:.0f}s)", flush=True)
+    finally:
+        asyncio.run(topics("delete"))
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "eventbus.json").write_text(json.dumps(results, indent=2))
+    return 0
