@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     results = BENCH / "results"
     results.mkdir(exist_ok=True)
     (results / "index.json").write_text(json.dumps({"at": datetime.now(UTC).isoformat(), "runs": runs}, indent=2))
-    failed = [run["name"] for run in runs if run["exit_code"]]
+    failed = [str(run["name"]) for run in runs if run["exit_code"]]
     print(f"ran {len(runs)} benchmark(s)" + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 

@@ -1,5 +1,6 @@
 """Documents generated from the registry: JSON Schemas, the AsyncAPI document and the event catalogue."""
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -105,6 +106,9 @@ def asyncapi_yaml() -> str:
     return yaml.safe_dump(asyncapi(), sort_keys=False, width=120)
 
 
+GUIDE = (Path(__file__).parent / "catalogue_guide.md").read_text()
+
+
 def events_markdown() -> str:
     lines = [
         "# Event catalogue",
@@ -123,6 +127,7 @@ def events_markdown() -> str:
             f"| {t.replication_factor} / {t.min_insync_replicas} | {t.compression} | {', '.join(t.produced_by)} "
             f"| {', '.join(t.consumed_by) or '-'} |"
         )
+    lines += ["", *GUIDE.splitlines()]
     for t in TOPICS.values():
         lines += ["", f"## `{t.name}` (v{t.schema.version}, type `{t.event_type}`)", "", t.description, ""]
         lines += ["| field | type | required | description |", "|---|---|---|---|"]

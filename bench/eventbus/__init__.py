@@ -224,8 +224,50 @@ async def _raw_produce(messages: list[tuple[str, bytes, bytes, list[tuple[str, b
         await producer.stop()
 
 
+async def _bare_relay(batch: int) -> tuple[int, float]:
+    """The least an outbox relay must do, hand-written: SELECT a batch, send it, UPDATE it as sent."""
+    from aiokafka import AIOKafkaProducer
+    from django.db import connection
+
+    from eventbus.kafka import kafka_topic, producer_config
+
+    topic = kafka_topic("document.deleted")
+
+    def fetch(after: int) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, key, payload::text, event_id::text FROM bench_bare WHERE sent_at IS NULL AND id > %s"
+                " ORDER BY id LIMIT %s",
+                [after, batch],
+            )
+            return cursor.fetchall()
+
+    def mark(ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE bench_bare SET sent_at = now() WHERE id = ANY(%s)", [ids])
+
+    producer = AIOKafkaProducer(**producer_config())
+    await producer.start()
+    sent, after = 0, 0
+    try:
+        started = time.perf_counter()
+        while rows := await asyncio.to_thread(fetch, after):
+            futures = [
+                await producer.send(topic, value=value.encode(), key=key.encode(), headers=[("ce_id", eid.encode())])
+                for _, key, value, eid in rows
+            ]
+            await asyncio.gather(*futures)
+            await asyncio.to_thread(mark, [row[0] for row in rows])
+            sent += len(rows)
+            after = rows[-1][0]
+        return sent, time.perf_counter() - started
+    finally:
+        await producer.stop()
+        await asyncio.to_thread(connection.close)
+
+
 def bench_relay(count: int) -> dict[str, Any]:
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from eventbus import publish_many
     from eventbus.kafka import kafka_topic
@@ -240,6 +282,11 @@ def bench_relay(count: int) -> dict[str, Any]:
     # Same rows, same partitioning, to a topic nobody consumes in this run.
     messages = [(kafka_topic("document.deleted"), *row.to_event().to_kafka()) for row in pending]
     ceiling = rate(len(messages), asyncio.run(_raw_produce(messages)))
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE bench_bare")
+        cursor.execute("INSERT INTO bench_bare SELECT * FROM eventbus_outboxevent WHERE sent_at IS NULL")
+    bare_sent, bare_seconds = asyncio.run(_bare_relay(1000))
+    work_ceiling = rate(bare_sent, bare_seconds)
 
     started = time.perf_counter()
     stats = asyncio.run(Relay(batch_size=1000).run(until_empty=True))
@@ -248,6 +295,8 @@ def bench_relay(count: int) -> dict[str, Any]:
         "events_per_s": round(ours),
         "ceiling_events_per_s": round(ceiling),
         "ratio": round(ours / ceiling, 2),
+        "bare_relay_events_per_s": round(work_ceiling),
+        "ratio_to_bare_relay": round(ours / work_ceiling, 2),
         "events": stats.sent,
     }
 
@@ -277,12 +326,51 @@ async def _raw_consume(topic: str, count: int) -> float:
         await consumer.stop()
 
 
+async def _bare_ledger_consume(topic: str, count: int) -> float:
+    """The least an idempotent consumer must do, hand-written: decode each record, one multi-row ledger
+    INSERT ... ON CONFLICT DO NOTHING per batch in its own transaction, then commit the offsets."""
+    from aiokafka import AIOKafkaConsumer
+    from django.db import connection, transaction
+
+    from eventbus.kafka import consumer_config
+
+    def store(records: list[Any]) -> None:
+        rows = [("bare", dict(record.headers)["ce_id"].decode(), record.topic) for record in records]
+        for record in records:
+            json.loads(record.value)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO eventbus_processedevent ("group", event_id, topic, processed_at) VALUES '  # noqa: S608
+                + ", ".join(["(%s, %s, %s, now())"] * len(rows))  # placeholders only
+                + " ON CONFLICT DO NOTHING",
+                [value for row in rows for value in row],
+            )
+
+    consumer = AIOKafkaConsumer(topic, **consumer_config(f"bench-bare-{uuid.uuid4().hex[:6]}"))
+    await consumer.start()
+    try:
+        seen, started = 0, None
+        while seen < count:
+            batches = await consumer.getmany(timeout_ms=500)
+            if batches and started is None:
+                started = time.perf_counter()
+            for tp, records in batches.items():
+                await asyncio.to_thread(store, records)
+                seen += len(records)
+                await consumer.commit({tp: records[-1].offset + 1})
+        return time.perf_counter() - (started or time.perf_counter())
+    finally:
+        await consumer.stop()
+        await asyncio.to_thread(connection.close)
+
+
 def bench_consume(count: int) -> dict[str, Any]:
     from eventbus import Event, subscribe
     from eventbus.consumer import GroupConsumer
     from eventbus.kafka import kafka_topic
 
     ceiling = rate(count, asyncio.run(_raw_consume(kafka_topic("document.uploaded"), count)))
+    work_ceiling = rate(count, asyncio.run(_bare_ledger_consume(kafka_topic("document.uploaded"), count)))
     marks: dict[str, float] = {}
 
     @subscribe("document.uploaded", group="bench")
@@ -304,6 +392,8 @@ def bench_consume(count: int) -> dict[str, Any]:
         "events_per_s": round(ours),
         "ceiling_events_per_s": round(ceiling),
         "ratio": round(ours / ceiling, 2),
+        "bare_ledger_consumer_events_per_s": round(work_ceiling),
+        "ratio_to_bare_ledger_consumer": round(ours / work_ceiling, 2),
         "events": stats.handled,
     }
 
