@@ -7,7 +7,8 @@ deleting what an earlier attempt wrote, so the result never holds a page twice.
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,7 @@ class _Counts:
     characters: int = 0
 
 
-def _open_pages(kind: str, path: str, size_bytes: int) -> tuple[int | None, Iterator[PageText]]:
+def _open_pages(kind: str, path: str, size_bytes: int) -> tuple[int | None, Generator[PageText, None, None]]:
     """(page count if known up front, page iterator) for a stored file of the given kind."""
     if kind == "pdf":
         count = pdf_page_count(path)
@@ -180,23 +181,29 @@ def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None
     with local_copy(document.storage_name) as path:
         total, pages = _open_pages(document.source_kind, path, document.size_bytes)
         job.progress(0, total)
-        batch: list[tuple[int, str]] = []
-        next_event_at = PROGRESS_EVENT_STEP
-        for page in pages:
-            text = clean_text(page.text)
-            counts.pages += 1
-            counts.characters += len("".join(text.split()))
-            batch.append((page.number, text))
-            if len(batch) >= settings.DOCUMENTS_PAGE_BATCH:
-                _flush(document.pk, batch, counts)
-                batch = []
-                job.progress(counts.pages, max(total or 0, counts.pages))
-                if total and counts.pages / total >= next_event_at:
-                    _record_progress(document.pk, counts.pages, max(total, counts.pages))
-                    next_event_at = counts.pages / total + PROGRESS_EVENT_STEP
-        if batch:
-            _flush(document.pk, batch, counts)
+        # closing(): stops the PDF worker processes at once when we stop early (deletion, failure).
+        with closing(pages):
+            _consume(document.pk, pages, job, total, counts)
         job.progress(counts.pages, counts.pages)
+
+
+def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts) -> None:
+    batch: list[tuple[int, str]] = []
+    next_event_at = PROGRESS_EVENT_STEP
+    for page in pages:
+        text = clean_text(page.text)
+        counts.pages += 1
+        counts.characters += len("".join(text.split()))
+        batch.append((page.number, text))
+        if len(batch) >= settings.DOCUMENTS_PAGE_BATCH:
+            _flush(document_id, batch, counts)
+            batch = []
+            job.progress(counts.pages, max(total or 0, counts.pages))
+            if total and counts.pages / total >= next_event_at:
+                _record_progress(document_id, counts.pages, max(total, counts.pages))
+                next_event_at = counts.pages / total + PROGRESS_EVENT_STEP
+    if batch:
+        _flush(document_id, batch, counts)
 
 
 def document_extract(*, job: JobContext) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """DOCX (paragraphs and tables in body order, split at explicit page breaks) and PPTX (one page per slide,
 with its speaker notes)."""
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 from zipfile import BadZipFile
 
@@ -52,7 +52,7 @@ def _docx_blocks(document: Any) -> Iterator[tuple[str, bool]]:
                 yield " | ".join(cells), False
 
 
-def iter_docx_pages(path: str) -> Iterator[PageText]:
+def iter_docx_pages(path: str) -> Generator[PageText, None, None]:
     import docx
 
     try:
@@ -88,7 +88,7 @@ def pptx_slide_count(path: str) -> int:
         raise _damaged("PowerPoint", exc) from exc
 
 
-def iter_pptx_pages(path: str) -> Iterator[PageText]:
+def iter_pptx_pages(path: str) -> Generator[PageText, None, None]:
     import pptx
 
     try:

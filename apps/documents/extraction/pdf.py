@@ -8,7 +8,7 @@ whatever the page count, and pages still come out in order.
 import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -96,12 +96,16 @@ def _parallel(path: str, page_count: int, processes: int, batch: int) -> Iterato
                 pending.append(pool.submit(extract_range, path, start, stop))
                 if len(pending) >= 2 * processes:
                     break
-            while pending:
-                for number, text in pending.popleft().result():
-                    yield PageText(number, text)
-                next_range = next(ranges, None)
-                if next_range is not None:
-                    pending.append(pool.submit(extract_range, path, *next_range))
+            try:
+                while pending:
+                    for number, text in pending.popleft().result():
+                        yield PageText(number, text)
+                    next_range = next(ranges, None)
+                    if next_range is not None:
+                        pending.append(pool.submit(extract_range, path, *next_range))
+            finally:
+                for future in pending:  # closed early: drop the ranges not started yet
+                    future.cancel()
     except BrokenProcessPool as exc:
         raise ExtractionError("damaged", "This PDF crashed the PDF reader; it is probably damaged.") from exc
 
@@ -113,7 +117,7 @@ def can_fork_workers() -> bool:
 
 def iter_pdf_pages(
     path: str, page_count: int, *, processes: int = 1, parallel_min_pages: int = 48, batch: int = 16
-) -> Iterator[PageText]:
+) -> Generator[PageText, None, None]:
     if processes > 1 and page_count >= parallel_min_pages and can_fork_workers():
         yield from _parallel(path, page_count, min(processes, -(-page_count // batch)), batch)
     else:

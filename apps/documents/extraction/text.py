@@ -2,12 +2,14 @@
 at line breaks (a text file has no pages; sections play their part for citations)."""
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from apps.documents.extraction import ExtractionError, PageText
 
 
-def iter_text_pages(path: str, *, section_chars: int = 20_000, read_bytes: int = 256 * 1024) -> Iterator[PageText]:
+def iter_text_pages(
+    path: str, *, section_chars: int = 20_000, read_bytes: int = 256 * 1024
+) -> Generator[PageText, None, None]:
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     number, buffer = 1, ""
     try:

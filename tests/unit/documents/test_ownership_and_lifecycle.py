@@ -158,3 +158,26 @@ def test_erasing_a_learner_removes_documents_events_and_files(document_id: int, 
     assert not Document.objects.filter(owner=user).exists()
     assert not DocumentEvent.objects.filter(owner_id=user.pk).exists()
     assert not default_storage.exists(stored)
+
+
+def test_deleting_during_extraction_stops_the_job_cleanly(
+    upload: Any, user: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apps.documents import processing
+
+    settings.DOCUMENTS_PAGE_BATCH = 1
+    real_flush = processing._flush
+
+    def flush_then_delete(document_id: int, batch: Any, counts: Any) -> None:
+        real_flush(document_id, batch, counts)
+        services.document_delete(owner_id=user.pk, document_id=document_id)
+
+    monkeypatch.setattr(processing, "_flush", flush_then_delete)
+
+    document_id = upload(pdf_bytes(page_count=4)).json()["id"]
+
+    job = Job.objects.get(kind="documents.extract", subject_id=str(document_id))
+    assert (job.status, job.result) == ("succeeded", {"skipped": "document deleted during extraction"})
+    assert Document.objects.get(pk=document_id).status == "deleted"
+    assert not Page.objects.filter(document_id=document_id).exists()
+    assert [e.type for e in lifecycle.events_of(document_id)][-1] == "deleted"
