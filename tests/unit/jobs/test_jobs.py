@@ -208,3 +208,27 @@ def test_another_learner_gets_404_for_a_job(user: Any, other_user: Any, client_f
     assert detail.status_code == 404
     assert detail.json()["error"]["code"] == "not_found"
     assert client.get("/api/v1/jobs/").json()["results"] == []
+
+
+def test_renewing_the_lease_pushes_its_expiry_forward(user: Any, settings: Any) -> None:
+    settings.JOBS_LEASE_SECONDS = 60
+    job = _create(user)
+    context = services.job_claim(job_id=job.id, worker="w")
+    assert context is not None
+    Job.objects.filter(pk=job.id).update(lease_expires_at=timezone.now() + timedelta(seconds=5))
+
+    services.job_renew_lease(job_id=job.id, lease_token=context.lease_token)
+
+    expires = Job.objects.get(pk=job.id).lease_expires_at
+    assert expires is not None and expires > timezone.now() + timedelta(seconds=55)
+
+
+def test_jobs_are_filtered_by_kind_and_status(user: Any, auth_client: Any) -> None:
+    queued = _create(user)
+    _create(user, kind="test.crash")
+
+    by_kind = auth_client.get("/api/v1/jobs/", {"kind": "test.ok"}).json()["results"]
+    by_status = auth_client.get("/api/v1/jobs/", {"status": "running"}).json()["results"]
+
+    assert [j["id"] for j in by_kind] == [queued.id]
+    assert by_status == []
