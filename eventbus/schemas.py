@@ -68,7 +68,45 @@ def _raise_first_error(validator: Draft202012Validator, topic: str, payload: Any
         raise InvalidPayload(f"{topic}: {where}: {error.message}")
 
 
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _has_type(value: Any, json_type: str) -> bool:
+    if isinstance(value, bool) and json_type != "boolean":
+        return False  # JSON Schema: true is not an integer
+    return isinstance(value, _PYTHON_TYPES[json_type])
+
+
+def _obviously_valid(topic: Topic, payload: Any, *, strict: bool = True) -> bool:
+    """A quick check of exactly the keywords the generated schemas use (type, required, enum, items, no extra
+    properties). ``True`` only when the strict JSON Schema would accept the payload too; anything else goes to
+    the full validator, which decides and explains."""
+    fields = topic.schema.fields
+    if not isinstance(payload, dict) or (strict and not payload.keys() <= fields.keys()):
+        return False
+    for name, field in fields.items():
+        if name not in payload:
+            if field.required:
+                return False
+            continue
+        value = payload[name]
+        if not _has_type(value, field.type) or (field.enum and value not in field.enum):
+            return False
+        if field.items and not all(_has_type(item, field.items) for item in value):
+            return False
+    return True
+
+
 def validate_for_publish(topic: str, payload: Any) -> None:
+    if _obviously_valid(get_topic(topic), payload):
+        return
     validator = _validator(topic, True)
     if not validator.is_valid(payload):
         _raise_first_error(validator, topic, payload)
@@ -79,6 +117,8 @@ def validate_for_consume(topic: str, payload: Any, schema_version: str) -> None:
     major = get_topic(topic).schema.major
     if schema_version.split(".")[0] != str(major):
         raise InvalidPayload(f"{topic}: schema version {schema_version} is not a {major}.x version")
+    if _obviously_valid(get_topic(topic), payload, strict=False):
+        return
     validator = _validator(topic, False)
     if not validator.is_valid(payload):
         _raise_first_error(validator, topic, payload)

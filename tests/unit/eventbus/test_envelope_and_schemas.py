@@ -3,12 +3,13 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
+from jsonschema import Draft202012Validator
 
 from eventbus import Event, InvalidPayload
 from eventbus.envelope import MalformedEvent
 from eventbus.export import asyncapi
 from eventbus.registry import TOPICS
-from eventbus.schemas import json_schema, validate_for_consume
+from eventbus.schemas import _obviously_valid, json_schema, validate_for_consume, validate_for_publish
 from tests.unit.eventbus.conftest import UPLOADED
 
 EVENT = Event(
@@ -82,3 +83,42 @@ def test_the_asyncapi_document_has_a_channel_per_topic() -> None:
 
 def test_the_exported_schemas_and_catalogue_are_up_to_date() -> None:
     call_command("eventbus_schemas", "--check")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(UPLOADED, id="valid"),
+        pytest.param({**UPLOADED, "size_bytes": True}, id="bool-is-not-integer"),
+        pytest.param({**UPLOADED, "size_bytes": 1.0}, id="integral-float"),
+        pytest.param({**UPLOADED, "size_bytes": 1.5}, id="fraction"),
+        pytest.param({**UPLOADED, "extra": 1}, id="unknown-field"),
+        pytest.param({"document_id": 1}, id="missing"),
+        pytest.param([], id="not-an-object"),
+    ],
+)
+def test_the_quick_publish_check_never_accepts_what_the_json_schema_refuses(payload: object) -> None:
+    strict = Draft202012Validator(json_schema(TOPICS["document.uploaded"], strict=True))
+
+    if _obviously_valid(TOPICS["document.uploaded"], payload):
+        assert strict.is_valid(payload)
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload"),
+    [
+        pytest.param(
+            "audio.generation.requested",
+            {"narration_id": 1, "owner_id": 1, "source_type": "video", "source_id": 1},
+            id="enum",
+        ),
+        pytest.param(
+            "quiz.requested",
+            {"quiz_id": 1, "document_id": 1, "owner_id": 1, "question_count": 3, "question_types": [1]},
+            id="array-items",
+        ),
+    ],
+)
+def test_publish_validation_refuses_a_wrong_enum_or_item_type(topic: str, payload: dict[str, object]) -> None:
+    with pytest.raises(InvalidPayload):
+        validate_for_publish(topic, payload)
