@@ -1,6 +1,5 @@
 import pytest
 from django.test import override_settings
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 pytestmark = pytest.mark.django_db
@@ -10,14 +9,13 @@ ME = "/api/v1/me/"
 
 @pytest.fixture
 def tight_limits(settings):
-    """Throttle rates are settings: tests set their own."""
+    """Throttle rates are settings: tests set their own (DRF caches them on the throttle class)."""
     rates = {"ip": "1000/min", "user": "3/min", "auth": "2/min"}
+    original = SimpleRateThrottle.THROTTLE_RATES
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    api_settings.reload()
     SimpleRateThrottle.THROTTLE_RATES = rates
     yield rates
-    api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = original
 
 
 def test_over_limit_user_gets_429_with_retry_after(auth_client, tight_limits):
