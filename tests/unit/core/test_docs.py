@@ -29,4 +29,4 @@ def test_every_environment_variable_is_documented():
 
 @pytest.mark.parametrize("command", sorted(name for name, app in get_commands().items() if app.startswith(OWN_APPS)))
 def test_every_own_management_command_is_documented(command):
-    assert f"`{command}" in (ROOT / "docs" / "operations.md").read_text()
+    assert f"`manage.py {command}" in (ROOT / "docs" / "operations.md").read_text()
