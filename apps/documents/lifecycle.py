@@ -309,11 +309,17 @@ def append_with_retry(
     raise ConcurrencyConflict(f"document {document_id}: gave up after {attempts} conflicting appends")
 
 
-def rebuild(*, write: bool = True) -> tuple[int, list[int]]:
+def stream_count() -> int:
+    return DocumentEvent.objects.values("document_id").distinct().count()
+
+
+def rebuild(*, write: bool = True, on_stream: Callable[[], None] | None = None) -> tuple[int, list[int]]:
     """Replays every stream; returns (streams replayed, ids whose stored projection differed)."""
     replayed, differing = 0, []
     for document_id, owner_id, events in iter_streams():
         replayed += 1
+        if on_stream is not None:
+            on_stream()
         state = fold(events)
         document = Document.objects.filter(pk=document_id).first()
         if document is not None and state_of(document) == state:

@@ -7,6 +7,7 @@ apps go through the event bus outbox in the same transaction.
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import IO
 
 from django.conf import settings
@@ -211,6 +212,10 @@ def documents_erase_owner(*, owner_id: int) -> int:
     return count
 
 
-def documents_rebuild(*, write: bool = True) -> tuple[int, list[int]]:
+def documents_rebuild(*, write: bool = True, on_stream: Callable[[], None] | None = None) -> tuple[int, list[int]]:
     with transaction.atomic():
-        return lifecycle.rebuild(write=write)
+        return lifecycle.rebuild(write=write, on_stream=on_stream)
+
+
+def documents_stream_count() -> int:
+    return lifecycle.stream_count()

@@ -1,8 +1,9 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
-from apps.documents.services import documents_rebuild
+from apps.documents.services import documents_rebuild, documents_stream_count
 
 
 class Command(BaseCommand):
@@ -12,7 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="report differences, change nothing")
 
     def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
-        replayed, differing = documents_rebuild(write=not check)
+        with tqdm(total=documents_stream_count(), unit="doc", file=self.stderr, disable=None) as bar:
+            replayed, differing = documents_rebuild(write=not check, on_stream=lambda: bar.update())
         verb = "differ from" if check else "were rewritten from"
         self.stdout.write(f"{replayed} document streams replayed; {len(differing)} {verb} their events.")
         if differing:
