@@ -61,8 +61,9 @@ test-integration: venv ## Integration tests against real PostgreSQL, Redis, brok
 
 test: lint typecheck checkov-venv test-unit test-integration ## Lint, type check, unit and integration tests
 
-bench: venv ## Benchmarks (writes docs/benchmarks.md figures to bench/results/)
-	$(PY) -m bench
+bench: venv ## Benchmarks on the real services (figures: bench/results/; latest in docs/benchmarks.md)
+	$(PY) scripts/services.py start
+	set -a; source $(SERVICES_ENV); set +a; $(PY) -m bench $(BENCH_ARGS)
 
 lock: venv ## Re-pin every transitive dependency into requirements/constraints.txt
 	( echo '# Every transitive version, as resolved on Python 3.11. Regenerate with `make lock`.'; \
