@@ -34,9 +34,8 @@ class OutboxEvent(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["shard", "id"], name="outbox_pending_by_shard", condition=models.Q(sent_at__isnull=True)
-            ),
+            # The relay walks pending rows in id order and filters its shards (no sort of the whole backlog).
+            models.Index(fields=["id"], name="outbox_pending", condition=models.Q(sent_at__isnull=True)),
             models.Index(
                 fields=["topic", "key", "id"], name="outbox_pending_by_key", condition=models.Q(sent_at__isnull=True)
             ),
