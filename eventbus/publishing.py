@@ -108,20 +108,30 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 
     connection = connections[router.db_for_write(OutboxEvent)]
     fields, prefix, placeholders = _insert_sql(connection.alias, tuple(rows[0]))
-    batch = max(1, connection.ops.bulk_batch_size(list(fields), rows))  # type: ignore[arg-type]
+    batch = max(1, connection.ops.bulk_batch_size([field for field, _ in fields], rows))  # type: ignore[misc]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            params = [field.get_db_prep_save(row[field.name], connection) for row in chunk for field in fields]
+            params = [
+                field.get_db_prep_save(row[field.name], connection) if needs_prep else row[field.name]
+                for row in chunk
+                for field, needs_prep in fields
+            ]
             cursor.execute(prefix + ", ".join([placeholders] * len(chunk)), params)
 
 
+#: Fields whose Python value is already what the database driver takes (no conversion to skip).
+_PLAIN_FIELDS = ("CharField", "TextField", "PositiveIntegerField", "PositiveSmallIntegerField")
+
+
 @cache
-def _insert_sql(alias: str, names: tuple[str, ...]) -> tuple[tuple["Field[Any, Any]", ...], str, str]:
+def _insert_sql(alias: str, names: tuple[str, ...]) -> tuple[tuple[tuple["Field[Any, Any]", bool], ...], str, str]:
+    """Per database and column set: (field, needs conversion) pairs, the INSERT's start and a row's placeholders."""
     from eventbus.models import OutboxEvent
 
     quote = connections[alias].ops.quote_name
     fields = tuple(cast("Field[Any, Any]", OutboxEvent._meta.get_field(name)) for name in names)
     columns = ", ".join(quote(str(field.column)) for field in fields)
     prefix = f"INSERT INTO {quote(OutboxEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names only
-    return fields, prefix, "(" + ", ".join(["%s"] * len(fields)) + ")"
+    prepared = tuple((field, field.get_internal_type() not in _PLAIN_FIELDS) for field in fields)
+    return prepared, prefix, "(" + ", ".join(["%s"] * len(fields)) + ")"
