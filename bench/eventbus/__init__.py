@@ -10,7 +10,7 @@ ceiling measured in the same run, on the same database and broker:
 
     .venv/bin/python -m bench eventbus             (about 2-3 minutes on 2 cores)
     .venv/bin/python -m bench eventbus --quick     (a smoke run)
-    .venv/bin/python -m bench eventbus --burst 10000 (adds the broker-kill burst: all arrive once)
+    .venv/bin/python -m bench eventbus --burst 0     (without the broker-kill burst of 10,000 events)
 
 Needs DATABASE_URL (PostgreSQL) and KAFKA_BOOTSTRAP_SERVERS, or var/services/services.env from
 ``scripts/services.py start``. Uses a throwaway database and topic prefix. Results: bench/results/eventbus.json.
@@ -519,12 +519,55 @@ async def _raw_end_to_end(per_second: int, seconds: float) -> dict[str, float]:
     return _percentiles(latencies)
 
 
+# --- broker killed during a burst --------------------------------------------------------------------------
+
+
+def bench_broker_kill_burst(burst: int) -> dict[str, Any]:
+    """The acceptance check at full size: the integration test that kills its own broker during a burst of
+    ``burst`` publishes and restarts it; every event must arrive and be handled once, in order per key."""
+    import subprocess
+
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "integration",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/integration/eventbus/test_faults.py",
+            "-k",
+            "broker_down",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "learning_platform.settings.test",
+            "EVENTBUS_FAULT_BURST": str(burst),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    last = (completed.stdout.strip().splitlines() or ["no output"])[-1]
+    return {
+        "burst": burst,
+        "passed": completed.returncode == 0,
+        "seconds": round(time.perf_counter() - started),
+        "pytest": last,
+    }
+
+
 # --- main ----------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench eventbus", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
+    parser.add_argument("--burst", type=int, default=10000, help="broker-kill burst size (0 skips it)")
     args = parser.parse_args(argv)
     _load_services_env()
     missing = [name for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS") if not os.environ.get(name)]
@@ -555,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
         ("consume", lambda: bench_consume(max(1000, int(30000 * scale)))),
         ("end_to_end", lambda: bench_end_to_end(200, 3 if args.quick else 10)),
     ]
+    if args.burst:
+        stages.append(("broker_kill_burst", lambda: bench_broker_kill_burst(1000 if args.quick else args.burst)))
     try:
         for name, stage in stages:
             started = time.perf_counter()
