@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from eventbus import publish
+from eventbus import Event, publish
+from eventbus.consumer import GroupConsumer
 from eventbus.kafka import TopicAdmin
 from eventbus.models import DeadLetter, OutboxEvent, ProcessedEvent
 from eventbus.registry import TOPICS
@@ -201,4 +202,34 @@ def test_the_broker_down_during_a_burst_loses_nothing(own_broker: OwnBroker, kaf
     assert ProcessedEvent.objects.filter(group="it-documents").count() == BURST
     assert not DeadLetter.objects.exists()
     assert "relay stopped: sent" in summary  # SIGTERM: a graceful stop with its summary
+    assert_order_per_key(seen.events)
+
+
+class Crash(BaseException):
+    """Stands for the process dying: not an ``Exception``, so no retry or dead letter catches it."""
+
+
+def test_a_consumer_dying_mid_batch_loses_nothing_and_duplicates_no_effect(kafka_bus: KafkaBus) -> None:
+    seen = Recorder()
+    crashed = {"done": False}
+
+    def handler(event: Event) -> None:
+        if len(seen.ids) == 250 and not crashed["done"]:
+            crashed["done"] = True
+            raise Crash  # mid-batch: its transaction rolls back, its offsets are never committed
+        seen(event)
+
+    kafka_bus.subscribe("document.uploaded", "it-documents", handler)
+    publish_range(0, 600, keys=6)
+    kafka_bus.relay()
+
+    with pytest.raises(Crash):
+        asyncio.run(GroupConsumer("it-documents").run())
+    committed_before_the_crash = ProcessedEvent.objects.count()
+    stats = kafka_bus.consume("it-documents", lambda: ProcessedEvent.objects.count() >= 600, timeout=60)
+
+    assert crashed["done"]
+    assert ProcessedEvent.objects.filter(group="it-documents").count() == 600
+    assert committed_before_the_crash < 600
+    assert stats.handled == 600 - committed_before_the_crash  # what the first run committed is not redone
     assert_order_per_key(seen.events)
