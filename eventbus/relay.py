@@ -205,13 +205,13 @@ class Relay:
         self,
         *,
         batch_size: int | None = None,
-        idle_seconds: float = 0.2,
+        idle_seconds: float | None = None,
         on_batch: Callable[[RelayStats], None] | None = None,
         pipeline: int | None = None,
     ) -> None:
         self.pipeline = max(1, pipeline or settings.EVENTBUS_RELAY_PIPELINE)
         self.batch_size = batch_size or settings.EVENTBUS_RELAY_BATCH_SIZE
-        self.idle_seconds = idle_seconds
+        self.idle_seconds = idle_seconds if idle_seconds is not None else settings.EVENTBUS_RELAY_IDLE_SECONDS
         self.on_batch = on_batch
         self.lease = ShardLease(settings.EVENTBUS_RELAY_SHARDS)
         self.stats = RelayStats()

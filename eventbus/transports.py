@@ -33,8 +33,11 @@ def after_commit(event_ids: list[uuid.UUID]) -> None:
     """Deliver just-committed events. A failure here never reaches the caller: the sweep retries."""
     if not is_inprocess():
         return
-    for row in OutboxEvent.objects.filter(event_id__in=event_ids, sent_at__isnull=True).order_by("id"):
-        dispatch(row)
+    try:
+        for row in OutboxEvent.objects.filter(event_id__in=event_ids, sent_at__isnull=True).order_by("id"):
+            dispatch(row)
+    except Exception:
+        logger.exception("in-process delivery after commit failed; the sweep will retry")
 
 
 @dataclass

@@ -201,3 +201,19 @@ def test_on_the_kafka_transport_nothing_is_delivered_in_process(
 
     assert (seen, sweep().examined) == ([], 0)
     assert OutboxEvent.objects.get().sent_at is None
+
+
+def test_a_failure_in_after_commit_delivery_never_reaches_the_caller(
+    handler_of: Handlers, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler_of("document.uploaded", "documents")
+
+    def broken(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("eventbus.transports.dispatch", broken)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("document.uploaded", UPLOADED)
+
+    assert OutboxEvent.objects.get().sent_at is None  # left for the sweep
