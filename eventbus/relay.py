@@ -42,6 +42,8 @@ MEMBER_LOCKS = 0x0E7B_0001
 SHARD_LOCKS = 0x0E7B_0002
 MAX_MEMBERS = 64
 MAX_BACKOFF_SECONDS = 30.0
+#: How long an idle relay waits before looking for new rows (latency vs. idle queries; ``--idle-seconds``).
+IDLE_SECONDS = 0.05
 SPEC_VERSION_BYTES = SPEC_VERSION.encode()
 CONTENT_TYPE_BYTES = CONTENT_TYPE.encode()
 #: Batches sent back to back before the relay rereads the lease (lets other relays take their share).
@@ -211,7 +213,7 @@ class Relay:
     ) -> None:
         self.pipeline = max(1, pipeline or settings.EVENTBUS_RELAY_PIPELINE)
         self.batch_size = batch_size or settings.EVENTBUS_RELAY_BATCH_SIZE
-        self.idle_seconds = idle_seconds if idle_seconds is not None else settings.EVENTBUS_RELAY_IDLE_SECONDS
+        self.idle_seconds = idle_seconds if idle_seconds is not None else IDLE_SECONDS
         self.on_batch = on_batch
         self.lease = ShardLease(settings.EVENTBUS_RELAY_SHARDS)
         self.stats = RelayStats()

@@ -32,5 +32,3 @@ KAFKA_ENABLE_IDEMPOTENCE = env.bool("KAFKA_ENABLE_IDEMPOTENCE", default=False)
 EVENTBUS_CONSUMER_BATCH_SIZE = env.int("EVENTBUS_CONSUMER_BATCH_SIZE", default=500)
 #: Relay batches in flight at once (read and send the next while the broker acknowledges the previous).
 EVENTBUS_RELAY_PIPELINE = env.int("EVENTBUS_RELAY_PIPELINE", default=2)
-#: How long an idle relay waits before looking for new outbox rows (end-to-end latency vs. idle queries).
-EVENTBUS_RELAY_IDLE_SECONDS = env.float("EVENTBUS_RELAY_IDLE_SECONDS", default=0.05)

@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=None, help="rows per batch (EVENTBUS_RELAY_BATCH_SIZE)")
         parser.add_argument("--until-empty", action="store_true", help="exit once no pending row is left")
+        parser.add_argument("--idle-seconds", type=float, default=None, help="wait between polls when idle (0.05)")
         parser.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         relay = Relay(
             batch_size=options["batch_size"],
+            idle_seconds=options["idle_seconds"],
             on_batch=lambda s: progress(f"sent {s.sent} in {s.batches} batches ({s.failures} failed attempts)"),
         )
 
