@@ -7,11 +7,13 @@ import logging
 import random
 import traceback
 import uuid
+from collections import Counter
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.utils import timezone
 
 from eventbus import metrics
 from eventbus.context import handling
@@ -19,6 +21,9 @@ from eventbus.envelope import Event
 from eventbus.models import DeadLetter, ProcessedEvent
 from eventbus.schemas import validate_for_consume
 from eventbus.subscriptions import handlers_for
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 logger = logging.getLogger(__name__)
 DEAD_LETTER_TOPIC = "eventbus.dead_letter"
@@ -49,34 +54,52 @@ def handle(group: str, event: Event) -> bool:
 
 
 def handle_batch(group: str, events: list[Event]) -> tuple[int, int]:
-    """Handle a batch in one transaction (one ledger query, one ledger insert); returns (handled, duplicates).
+    """Handle a batch in one transaction; returns (handled, duplicates).
 
-    The fast path of the Kafka consumer. Any failure (invalid payload, a handler raising, a concurrent
-    duplicate hitting the ledger's unique index) rolls the whole batch back and raises; the caller then
-    handles the batch one event at a time, with retries and dead letters, so semantics are those of
-    :func:`handle`.
+    The fast path of the Kafka consumer: one statement claims the batch's ledger rows (``INSERT ... ON
+    CONFLICT DO NOTHING RETURNING``: a concurrent duplicate waits on the unique index, then is skipped), the
+    handlers run for the events claimed, one commit. Any failure (invalid payload, a handler raising) rolls the
+    whole batch back and raises; the caller then handles the batch one event at a time, with retries and dead
+    letters, so semantics are those of :func:`handle`.
     """
     for event in events:
         validate_for_consume(event.topic, event.payload, event.schema_version)
     with transaction.atomic():
-        seen = set(
-            ProcessedEvent.objects.filter(group=group, event_id__in=[e.id for e in events]).values_list(
-                "event_id", flat=True
-            )
-        )
+        claimed = _claim(group, events)
         fresh: list[Event] = []
         for event in events:
-            if event.id in seen:
+            if event.id not in claimed:
                 continue
-            seen.add(event.id)
+            claimed.discard(event.id)  # a second copy in the same batch is a duplicate
             with handling(event):
                 for handler in handlers_for(group, event.topic):
                     handler(event)
             fresh.append(event)
-        ProcessedEvent.objects.bulk_create([ProcessedEvent(group=group, event_id=e.id, topic=e.topic) for e in fresh])
-    for event in fresh:
-        metrics.EVENTS_HANDLED.labels(group=group, topic=event.topic).inc()
+    for topic, count in Counter(event.topic for event in fresh).items():
+        metrics.EVENTS_HANDLED.labels(group=group, topic=topic).inc(count)
     return len(fresh), len(events) - len(fresh)
+
+
+def _claim(group: str, events: list[Event]) -> set[uuid.UUID]:
+    """Insert the ledger rows this group does not have yet; the ids inserted."""
+    connection = connections[router.db_for_write(ProcessedEvent)]
+    meta = ProcessedEvent._meta
+    quote = connection.ops.quote_name
+    event_id = cast("Field[Any, Any]", meta.get_field("event_id"))
+    processed_at = cast("Field[Any, Any]", meta.get_field("processed_at"))
+    now = processed_at.get_db_prep_save(timezone.now(), connection)
+    unique = {event.id: event for event in events}
+    params: list[Any] = []
+    for event in unique.values():
+        params += [group, event_id.get_db_prep_save(event.id, connection), event.topic, now]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({quote('group')}, {quote('event_id')}, {quote('topic')}, "  # noqa: S608
+        f"{quote('processed_at')}) VALUES {', '.join(['(%s, %s, %s, %s)'] * len(unique))} "
+        f"ON CONFLICT ({quote('group')}, {quote('event_id')}) DO NOTHING RETURNING {quote('event_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {event_id.to_python(row[0]) for row in cursor.fetchall()}
 
 
 def is_processed(group: str, event_id: uuid.UUID) -> bool:

@@ -217,3 +217,17 @@ def test_a_failure_in_after_commit_delivery_never_reaches_the_caller(
         publish("document.uploaded", UPLOADED)
 
     assert OutboxEvent.objects.get().sent_at is None  # left for the sweep
+
+
+def test_a_batch_is_handled_once_per_event_even_with_copies_and_known_events(handler_of: Handlers) -> None:
+    from eventbus.delivery import handle_batch
+
+    seen = handler_of("document.uploaded", "documents")
+    publish("document.uploaded", UPLOADED)
+    publish("document.uploaded", {**UPLOADED, "document_id": 8})
+    first, second = (row.to_event() for row in OutboxEvent.objects.order_by("id"))
+    handle("documents", first)
+
+    assert handle_batch("documents", [first, second, second]) == (1, 2)
+    assert [event.id for event in seen] == [first.id, second.id]
+    assert ProcessedEvent.objects.filter(group="documents").count() == 2
