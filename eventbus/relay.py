@@ -16,6 +16,7 @@ import contextlib
 import logging
 import math
 import random
+import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from django.utils import timezone
 from eventbus import metrics
 from eventbus.envelope import CONTENT_TYPE, SPEC_VERSION
 from eventbus.kafka import kafka_topic, producer_config
+from eventbus.maintenance import outbox_status
 from eventbus.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ MAX_MEMBERS = 64
 MAX_BACKOFF_SECONDS = 30.0
 #: How long an idle relay waits before looking for new rows (latency vs. idle queries; ``--idle-seconds``).
 IDLE_SECONDS = 0.05
+GAUGE_SECONDS = 10.0
 SPEC_VERSION_BYTES = SPEC_VERSION.encode()
 CONTENT_TYPE_BYTES = CONTENT_TYPE.encode()
 #: Batches sent back to back before the relay rereads the lease (lets other relays take their share).
@@ -227,7 +230,11 @@ class Relay:
         """Relay until :meth:`stop` (or, with ``until_empty``, until no pending row is left)."""
         failures = 0
         try:
+            next_gauges = 0.0
             while not self.stopping.is_set():
+                if time.monotonic() >= next_gauges:  # outbox backlog gauges for /metrics, every few seconds
+                    next_gauges = time.monotonic() + GAUGE_SECONDS
+                    await sync_to_async(outbox_status)()
                 try:
                     sent = await self.relay_once()
                     failures = 0
