@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from prometheus_client import start_http_server
 
 
@@ -31,4 +32,4 @@ class Progress:
 
 def serve_metrics(port: int | None) -> None:
     if port:
-        start_http_server(port, addr="127.0.0.1")
+        start_http_server(port, addr=settings.EVENTBUS_METRICS_BIND)
