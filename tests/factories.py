@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -21,3 +21,8 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     def _save(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
+
+
+def make_user(**fields: Any) -> User:
+    """A saved user (typed for mypy, which cannot see through factory_boy's metaclass)."""
+    return cast(User, UserFactory(**fields))

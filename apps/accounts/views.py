@@ -16,10 +16,11 @@ def _messages(exc: ValidationError) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def verify_email_page(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
-    context = {"uid": params.get("uid", ""), "token": params.get("token", ""), "done": False, "errors": []}
+    uid, token = str(params.get("uid", "")), str(params.get("token", ""))
+    context: dict[str, object] = {"uid": uid, "token": token, "done": False, "errors": []}
     if request.method == "POST":
         try:
-            services.user_verify_email(uid=context["uid"], token=context["token"])
+            services.user_verify_email(uid=uid, token=token)
             context["done"] = True
         except ValidationError as exc:
             context["errors"] = _messages(exc)
@@ -29,11 +30,12 @@ def verify_email_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reset_password_page(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
-    context = {"uid": params.get("uid", ""), "token": params.get("token", ""), "done": False, "errors": []}
+    uid, token = str(params.get("uid", "")), str(params.get("token", ""))
+    context: dict[str, object] = {"uid": uid, "token": token, "done": False, "errors": []}
     if request.method == "POST":
         try:
             services.password_reset_confirm(
-                uid=context["uid"], token=context["token"], new_password=request.POST.get("new_password", "")
+                uid=uid, token=token, new_password=str(request.POST.get("new_password", ""))
             )
             context["done"] = True
         except ValidationError as exc:

@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.realtime.models import Push
 from learning_platform.asgi import application
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.integration.conftest import ROOT, child_env
 
 
@@ -64,7 +64,7 @@ def test_readyz_is_green_on_every_real_service(live_platform, kafka_bootstrap, s
 
 def test_sign_in_and_profile_through_the_real_server(live_platform, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # what the server checks with
-    user = UserFactory()
+    user = make_user()
 
     status, tokens = _post(f"{live_platform}/api/v1/auth/token/", {"email": user.email, "password": DEFAULT_PASSWORD})
     me_status, me = _get(f"{live_platform}/api/v1/me/", tokens["access"])
@@ -85,7 +85,7 @@ def test_throttle_counts_live_in_redis(redis_url, settings, client_for):
     SimpleRateThrottle.THROTTLE_RATES = {"ip": "1000/min", "user": "2/min", "auth": "2/min"}
     try:
         cache.clear()
-        client = client_for(UserFactory())
+        client = client_for(make_user())
         statuses = [client.get("/api/v1/me/").status_code for _ in range(3)]
     finally:
         SimpleRateThrottle.THROTTLE_RATES = original
@@ -96,7 +96,7 @@ def test_throttle_counts_live_in_redis(redis_url, settings, client_for):
 @pytest.mark.django_db(transaction=True)
 @override_settings(REALTIME_DELIVERY="channel_layer")
 def test_push_crosses_the_redis_channel_layer(redis_url):
-    user = UserFactory()
+    user = make_user()
 
     async def scenario() -> dict:
         socket = WebsocketCommunicator(
@@ -124,7 +124,7 @@ def test_push_crosses_the_redis_channel_layer(redis_url):
 @pytest.mark.django_db(transaction=True)
 def test_real_celery_worker_runs_a_task_from_redis(redis_url, tmp_path):
     """No eager mode: the task crosses Redis as JSON and runs in a separate worker process."""
-    user = UserFactory()
+    user = make_user()
     stale = Push.objects.create(user=user, type="old", data={})
     Push.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=2))
     fresh = Push.objects.create(user=user, type="new", data={})

@@ -3,13 +3,13 @@
 import pytest
 
 from apps.accounts.tokens import email_verification_token, encode_uid, password_reset_token
-from tests.factories import UserFactory
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_verification_link_get_changes_nothing_post_verifies(client):
-    user = UserFactory(is_email_verified=False)
+    user = make_user(is_email_verified=False)
     params = {"uid": encode_uid(user), "token": email_verification_token.make_token(user)}
 
     shown = client.get("/verify-email", params)
@@ -25,7 +25,7 @@ def test_verification_link_get_changes_nothing_post_verifies(client):
 
 
 def test_verification_page_rejects_a_bad_token(client):
-    user = UserFactory(is_email_verified=False)
+    user = make_user(is_email_verified=False)
 
     response = client.post("/verify-email", {"uid": encode_uid(user), "token": "nope"})
 
@@ -34,7 +34,7 @@ def test_verification_page_rejects_a_bad_token(client):
 
 
 def test_reset_page_changes_the_password(client):
-    user = UserFactory()
+    user = make_user()
     params = {"uid": encode_uid(user), "token": password_reset_token.make_token(user)}
 
     response = client.post("/reset-password", {**params, "new_password": "another-long-passphrase-9"})
@@ -45,7 +45,7 @@ def test_reset_page_changes_the_password(client):
 
 
 def test_reset_page_shows_password_rules(client):
-    user = UserFactory()
+    user = make_user()
     params = {"uid": encode_uid(user), "token": password_reset_token.make_token(user)}
 
     response = client.post("/reset-password", {**params, "new_password": "12345678"})

@@ -15,8 +15,8 @@ VERIFY = "/api/v1/auth/verify-email/"
 PASSWORD = "a-long-unusual-passphrase-42"
 
 
-def _link_params(body: str) -> dict[str, str]:
-    match = re.search(r"uid=([\w-]+)&token=([\w-]+)", body)
+def _link_params(body: object) -> dict[str, str]:
+    match = re.search(r"uid=([\w-]+)&token=([\w-]+)", str(body))
     assert match, body
     return {"uid": match.group(1), "token": match.group(2)}
 

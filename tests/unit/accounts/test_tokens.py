@@ -37,7 +37,10 @@ def test_wrong_password_is_401_with_error_shape(api_client, user):
 
 
 def test_access_token_is_short_lived():
-    assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] <= timedelta(minutes=15)
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+
+    assert isinstance(lifetime, timedelta)
+    assert lifetime <= timedelta(minutes=15)
 
 
 def test_refresh_rotates_and_old_refresh_is_blacklisted(api_client, user):

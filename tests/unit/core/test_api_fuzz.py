@@ -7,14 +7,14 @@ from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 
-from tests.factories import UserFactory
+from tests.factories import make_user
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
 
 
 @pytest.fixture
 def bearer(db):
-    return {"Authorization": f"Bearer {RefreshToken.for_user(UserFactory()).access_token}"}
+    return {"Authorization": f"Bearer {RefreshToken.for_user(make_user()).access_token}"}
 
 
 @pytest.mark.django_db

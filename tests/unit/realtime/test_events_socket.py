@@ -8,7 +8,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.realtime.services import push_to_user
 from learning_platform.asgi import application
-from tests.factories import UserFactory
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +54,7 @@ def test_socket_with_forged_token_is_refused():
 @FAST_POLL
 def test_push_written_by_another_process_reaches_only_its_learner():
     """Database delivery: a push row (as a worker process writes it) streams to the owner's socket only."""
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = make_user(), make_user()
 
     async def scenario() -> tuple[dict, dict, bool]:
         alice_socket = _connect(str(AccessToken.for_user(alice)))
