@@ -106,6 +106,9 @@ def test_push_crosses_the_redis_channel_layer(redis_url):
         )
         assert (await socket.connect())[0]
         await socket.receive_json_from(timeout=3)
+        # Stay idle past the layer's blocking pop and redis-py's default read timeout (5 s each): the socket
+        # must survive an idle spell (a 1011 close here was a real bug with redis-py 8).
+        assert await socket.receive_nothing(timeout=7, interval=0.5)
         from asgiref.sync import sync_to_async
 
         from apps.realtime.services import push_to_user
