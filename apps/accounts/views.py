@@ -1,6 +1,8 @@
 """The two pages the e-mailed links open. A GET only shows a form (mail scanners prefetch links); the
 POST calls the same service as the API."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,35 +11,33 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts import services
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    return [message for messages in exc.message_dict.values() for message in messages]
+def _link_page(request: HttpRequest, template: str, action: Callable[[str, str], object]) -> HttpResponse:
+    """Shows the form for a (uid, token) link; on POST runs ``action(uid, token)`` and shows the outcome."""
+    params = request.POST if request.method == "POST" else request.GET
+    uid, token = str(params.get("uid", "")), str(params.get("token", ""))
+    errors: list[str] = []
+    done = False
+    if request.method == "POST":
+        try:
+            action(uid, token)
+            done = True
+        except ValidationError as exc:
+            errors = [message for messages in exc.message_dict.values() for message in messages]
+    context = {"uid": uid, "token": token, "done": done, "errors": errors}
+    return render(request, template, context, status=400 if errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
 def verify_email_page(request: HttpRequest) -> HttpResponse:
-    params = request.POST if request.method == "POST" else request.GET
-    uid, token = str(params.get("uid", "")), str(params.get("token", ""))
-    context: dict[str, object] = {"uid": uid, "token": token, "done": False, "errors": []}
-    if request.method == "POST":
-        try:
-            services.user_verify_email(uid=uid, token=token)
-            context["done"] = True
-        except ValidationError as exc:
-            context["errors"] = _messages(exc)
-    return render(request, "accounts/verify_email.html", context, status=400 if context["errors"] else 200)
+    return _link_page(
+        request, "accounts/verify_email.html", lambda uid, token: services.user_verify_email(uid=uid, token=token)
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def reset_password_page(request: HttpRequest) -> HttpResponse:
-    params = request.POST if request.method == "POST" else request.GET
-    uid, token = str(params.get("uid", "")), str(params.get("token", ""))
-    context: dict[str, object] = {"uid": uid, "token": token, "done": False, "errors": []}
-    if request.method == "POST":
-        try:
-            services.password_reset_confirm(
-                uid=uid, token=token, new_password=str(request.POST.get("new_password", ""))
-            )
-            context["done"] = True
-        except ValidationError as exc:
-            context["errors"] = _messages(exc)
-    return render(request, "accounts/reset_password.html", context, status=400 if context["errors"] else 200)
+    def reset(uid: str, token: str) -> object:
+        new_password = str(request.POST.get("new_password", ""))
+        return services.password_reset_confirm(uid=uid, token=token, new_password=new_password)
+
+    return _link_page(request, "accounts/reset_password.html", reset)
