@@ -1,12 +1,12 @@
 """``consume_events``: one consumer group reading its topics from Kafka.
 
-Per partition batch: validate, run the group's handlers in one DB transaction with the batch's ledger rows
-(a thread, through ``sync_to_async``). If anything in the batch fails, the batch is rolled back and handled
-one record at a time, each in its own transaction with its ledger row: retry with backoff, dead-letter after
-``EVENTBUS_MAX_ATTEMPTS`` (immediately for a record that is not a valid event). Offsets are committed
-manually after the records' transactions, so a crash redelivers at most the uncommitted tail, and the ledger
-skips what was already handled. DB connections are recycled per batch. ``stop()`` (SIGTERM) finishes the
-current record, commits and leaves the group.
+Per fetched batch (all its partitions): validate, run the group's handlers in one DB transaction with the
+batch's ledger rows (a thread, through ``sync_to_async``). If anything in the batch fails, the batch is rolled
+back and retried partition by partition, then one record at a time, each in its own transaction with its
+ledger row: retry with backoff, dead-letter after ``EVENTBUS_MAX_ATTEMPTS`` (immediately for a record that is
+not a valid event). Offsets are committed manually after the records' transactions, so a crash redelivers at
+most the uncommitted tail, and the ledger skips what was already handled. DB connections are recycled per
+batch. ``stop()`` (SIGTERM) finishes the current record, commits and leaves the group.
 """
 
 import asyncio
@@ -87,6 +87,11 @@ class GroupConsumer:
     async def _process(self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         offsets: dict[TopicPartition, int] = {}
         try:
+            # Every partition's records in one transaction (one commit instead of one per partition); if that
+            # fails, partition by partition, then record by record.
+            if len(batches) > 1 and await self._deliver_batch([r for records in batches.values() for r in records]):
+                offsets = {partition: records[-1].offset + 1 for partition, records in batches.items()}
+                return
             for partition, records in batches.items():
                 if await self._deliver_batch(records):
                     offsets[partition] = records[-1].offset + 1
@@ -115,7 +120,7 @@ class GroupConsumer:
             logger.warning("offset commit failed for %s: %s", self.group, error)
 
     async def _deliver_batch(self, records: list[ConsumerRecord]) -> bool:
-        """The fast path: the partition's records in one transaction. ``False``: go one by one instead."""
+        """The fast path: ``records`` (in partition order) in one transaction. ``False``: go one by one instead."""
         if len(records) < 2:
             return False
         try:
