@@ -15,7 +15,7 @@ help:
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements/dev.txt -r requirements/prod.txt
+	$(PY) -m pip install -q -r requirements/dev.txt -r requirements/prod.txt -c requirements/constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed ## Create .venv and install every requirement
@@ -65,9 +65,13 @@ bench: venv ## Benchmarks on the real services (figures: bench/results/; latest 
 	$(PY) scripts/services.py start
 	set -a; source $(SERVICES_ENV); set +a; $(PY) -m bench $(BENCH_ARGS)
 
-lock: venv ## Re-pin every transitive dependency into requirements/constraints.txt
+lock: venv ## Re-pin every transitive dependency into requirements/constraints.txt (resolved in a fresh venv)
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	$(PY) -m pip freeze | grep -v '^-e' > var/lock-venv/current.txt
+	var/lock-venv/bin/pip install -q -r requirements/dev.txt -r requirements/prod.txt -c var/lock-venv/current.txt
 	( echo '# Every transitive version, as resolved on Python 3.11. Regenerate with `make lock`.'; \
-	  $(PY) -m pip freeze | grep -v '^-e' ) > requirements/constraints.txt
+	  var/lock-venv/bin/pip freeze | grep -v '^-e' ) > requirements/constraints.txt
+	rm -rf var/lock-venv
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
