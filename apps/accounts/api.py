@@ -113,3 +113,15 @@ class ProfileApi(APIView):
     def patch(self, request: Request) -> Response:
         user = services.user_update_profile(user=request.user, **_validated(s.ProfileInput, request))  # type: ignore[arg-type]
         return Response(s.ProfileOutput(user).data)
+
+    @extend_schema(
+        request=s.EraseAccountInput,
+        responses={204: None},
+        tags=["profile"],
+        summary="Erase my account and everything stored for it",
+        description="Needs the current password. Signs out every session at once; documents, files, jobs and "
+        "everything derived from them are erased by each part of the platform as the erasure reaches it.",
+    )
+    def delete(self, request: Request) -> Response:
+        services.user_erase(user=request.user, **_validated(s.EraseAccountInput, request))  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)

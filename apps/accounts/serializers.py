@@ -33,6 +33,10 @@ class ProfileInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
+class EraseAccountInput(serializers.Serializer):
+    password = serializers.CharField(write_only=True, help_text="The account's current password, to confirm.")
+
+
 class ProfileOutput(serializers.ModelSerializer):
     class Meta:
         model = User

@@ -1,4 +1,4 @@
-"""Account use cases: registration, verification, password reset, profile, sign-out."""
+"""Account use cases: registration, verification, password reset, profile, sign-out, erasure."""
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -12,6 +12,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts import tasks
 from apps.accounts.models import User
 from apps.accounts.tokens import decode_uid, email_verification_token, encode_uid, password_reset_token
+from apps.jobs.services import jobs_erase_owner
+from apps.realtime.services import pushes_erase_user
+from eventbus import publish
 
 
 def _send_on_commit(*, to: str, subject: str, body: str) -> None:
@@ -115,6 +118,35 @@ def user_logout_everywhere(*, user: User) -> int:
         _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
         count += int(created)
     return count
+
+
+@transaction.atomic
+def user_erase(*, user: User, password: str | None = None) -> None:
+    """Erases an account and, through ``user.deleted``, everything every app holds for it.
+
+    With ``password`` (the learner erasing their own account) the password must match. In one transaction:
+    every refresh token is blacklisted; the row becomes an anonymous, inactive tombstone (no e-mail, name or
+    usable password remains, and the address can register again); the learner's jobs and pending pushes are
+    deleted; ``user.deleted`` goes to the outbox, and each app erases what it holds (documents: rows, event
+    history, stored files) when the event reaches it. The row is kept rather than deleted so its id is never
+    handed to a new account (SQLite reuses the highest id) while that erasure is still on its way.
+    """
+    if user.erased_at is not None:
+        return
+    if password is not None and not user.check_password(password):
+        raise ValidationError({"password": ["The password is not correct."]})
+    user_logout_everywhere(user=user)
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.display_name = user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = user.is_email_verified = False
+    user.erased_at = timezone.now()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    jobs_erase_owner(owner_id=user.pk)
+    pushes_erase_user(user_id=user.pk)
+    publish("user.deleted", {"user_id": user.pk})
 
 
 def tokens_flush_expired() -> int:

@@ -115,6 +115,12 @@ def jobs_for_subject(*, subject_type: str, subject_id: str | int) -> list[JobInf
     return [_info(j) for j in Job.objects.filter(subject_type=subject_type, subject_id=str(subject_id))]
 
 
+def jobs_erase_owner(*, owner_id: int) -> int:
+    """Deletes every job of an erased learner (a worker still running one loses its lease and stops)."""
+    deleted, _ = Job.objects.filter(owner_id=owner_id).delete()
+    return deleted
+
+
 def job_create(
     *,
     kind: str,

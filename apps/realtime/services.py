@@ -40,6 +40,12 @@ def _send_to_group(user_id: int, message: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(user_group(user_id), message)
 
 
+def pushes_erase_user(*, user_id: int) -> int:
+    """Deletes the pushes waiting for an erased learner."""
+    deleted, _ = Push.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
 def pushes_prune() -> int:
     deleted, _ = Push.objects.filter(created_at__lt=timezone.now() - PUSH_RETENTION).delete()
     return deleted

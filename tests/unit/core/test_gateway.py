@@ -60,7 +60,7 @@ def test_unsupported_media_type_is_415(auth_client):
 
 
 def test_method_not_allowed_has_error_shape(auth_client):
-    response = auth_client.delete(ME)
+    response = auth_client.put(ME, {"display_name": "x"}, format="json")
 
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
