@@ -113,9 +113,11 @@ class DocumentListApi(APIView):
 
 
 class DocumentDetailApi(APIView):
-    @extend_schema(responses={200: s.DocumentOutput}, tags=["documents"])
+    @extend_schema(responses={200: s.DocumentDetailOutput}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
-        return Response(s.DocumentOutput(_owned(request, document_id)).data)
+        document = _owned(request, document_id)
+        tables = selectors.page_tables(document=document)
+        return Response(s.DocumentDetailOutput(document, context={"tables": tables}).data)
 
     @extend_schema(responses={204: None}, tags=["documents"])
     def delete(self, request: Request, document_id: int) -> Response:

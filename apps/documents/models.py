@@ -72,11 +72,16 @@ class DocumentEvent(models.Model):
 
 
 class Page(models.Model):
-    """The cleaned text of one page (PDF), slide (PPTX) or section (DOCX, text)."""
+    """The cleaned text of one page (PDF), slide (PPTX) or section (DOCX, text).
+
+    ``tables`` (PDF pages only, when DOCUMENTS_PDF_TABLES is on): the ruled tables pdfplumber found on the
+    page, each a list of rows of cell strings, bounded per page; their text is also in ``text``.
+    """
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField()
+    tables = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["document_id", "number"]

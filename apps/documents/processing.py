@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.documents import lifecycle
-from apps.documents.extraction import ExtractionError, PageText
+from apps.documents.extraction import ExtractionError, PageText, Table
 from apps.documents.extraction.chunking import chunk_page
 from apps.documents.extraction.cleaning import clean_text
 from apps.documents.extraction.office import iter_docx_pages, iter_pptx_pages, pptx_slide_count
@@ -78,6 +78,7 @@ def _open_pages(kind: str, path: str, size_bytes: int) -> tuple[int | None, Gene
             processes=settings.DOCUMENTS_EXTRACT_PROCESSES,
             parallel_min_pages=settings.DOCUMENTS_PARALLEL_MIN_PAGES,
             batch=settings.DOCUMENTS_PAGE_BATCH,
+            tables=settings.DOCUMENTS_PDF_TABLES,
         )
         return count, pages
     if kind == "pptx":
@@ -96,14 +97,14 @@ def _check_page_limit(count: int) -> None:
         )
 
 
-def _flush(document_id: int, batch: list[tuple[int, str]], counts: _Counts) -> None:
+def _flush(document_id: int, batch: list[tuple[int, str, list[Table]]], counts: _Counts) -> None:
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
         if document is None or not _is_live(document):
             raise _Cancelled
         pages, chunks = [], []
-        for number, text in batch:
-            pages.append(Page(document_id=document_id, number=number, text=text))
+        for number, text, tables in batch:
+            pages.append(Page(document_id=document_id, number=number, text=text, tables=tables))
             for span in chunk_page(
                 number, text, size=settings.DOCUMENTS_CHUNK_CHARS, overlap=settings.DOCUMENTS_CHUNK_OVERLAP
             ):
@@ -188,13 +189,14 @@ def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None
 
 
 def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts) -> None:
-    batch: list[tuple[int, str]] = []
+    batch: list[tuple[int, str, list[Table]]] = []
     next_event_at = PROGRESS_EVENT_STEP
     for page in pages:
         text = clean_text(page.text)
         counts.pages += 1
         counts.characters += len("".join(text.split()))
-        batch.append((page.number, text))
+        tables = [[[clean_text(cell) for cell in row] for row in table] for table in page.tables]
+        batch.append((page.number, text, tables))
         if len(batch) >= settings.DOCUMENTS_PAGE_BATCH:
             _flush(document_id, batch, counts)
             batch = []

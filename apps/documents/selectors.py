@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from apps.documents import lifecycle
-from apps.documents.models import Chunk, Document
+from apps.documents.models import Chunk, Document, Page
 
 
 def document_list_for_owner(
@@ -29,6 +29,18 @@ def document_history(*, document: Document) -> list[lifecycle.StoredEvent]:
 
 def chunk_list(*, document: Document) -> QuerySet[Chunk]:
     return Chunk.objects.filter(document=document).order_by("index")
+
+
+@dataclass(frozen=True)
+class PageTables:
+    page_number: int
+    tables: list[list[list[str]]]
+
+
+def page_tables(*, document: Document) -> list[PageTables]:
+    """The tables of the document's pages that have any, in page order."""
+    rows = Page.objects.filter(document=document).exclude(tables=[]).order_by("number")
+    return [PageTables(number, tables) for number, tables in rows.values_list("number", "tables")]
 
 
 @dataclass(frozen=True)

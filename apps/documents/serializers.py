@@ -1,3 +1,6 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.documents.models import Chunk, Document
@@ -43,6 +46,28 @@ class DocumentOutput(serializers.ModelSerializer):
             "processed_at",
         ]
         read_only_fields = fields
+
+
+class PageTablesOutput(serializers.Serializer):
+    page_number = serializers.IntegerField()
+    tables = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField(allow_blank=True))),
+        help_text="tables of the page, each a list of rows of cell strings",
+    )
+
+
+class DocumentDetailOutput(DocumentOutput):
+    """A document and the tables found on its PDF pages (pages without tables are left out)."""
+
+    tables = serializers.SerializerMethodField()  # from the "tables" context entry (selectors.page_tables)
+
+    class Meta(DocumentOutput.Meta):
+        fields = [*DocumentOutput.Meta.fields, "tables"]
+        read_only_fields = fields
+
+    @extend_schema_field(PageTablesOutput(many=True))
+    def get_tables(self, document: Document) -> Any:
+        return PageTablesOutput(self.context.get("tables", []), many=True).data
 
 
 class EventOutput(serializers.Serializer):

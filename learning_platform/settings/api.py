@@ -49,6 +49,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The document status is in DocumentOutput and DocumentDetailOutput: one enum, under its old name.
+    "ENUM_NAME_OVERRIDES": {"DocumentOutputStatusEnum": "apps.documents.models.Document.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_error_responses",

@@ -26,6 +26,8 @@ DOCUMENTS_EXTRACT_PROCESSES = env.int("DOCUMENTS_EXTRACT_PROCESSES", default=min
 DOCUMENTS_PARALLEL_MIN_PAGES = env.int("DOCUMENTS_PARALLEL_MIN_PAGES", default=48)
 #: Pages written to the database per transaction (bounds memory and progress granularity).
 DOCUMENTS_PAGE_BATCH = env.int("DOCUMENTS_PAGE_BATCH", default=16)
+#: Tables of PDF pages whose rulings look like a table, read by pdfplumber and stored on the page.
+DOCUMENTS_PDF_TABLES = env.bool("DOCUMENTS_PDF_TABLES", default=True)
 
 #: A worker holds a job's lease this long and renews it while it works; the reaper re-queues expired ones.
 JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=60)

@@ -5,13 +5,17 @@ reported as pages done / total. Readers raise :class:`ExtractionError` with a co
 learner can act on; anything else is a bug or a crash and is retried by the job mechanism.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+#: A table as rows of cell strings.
+Table = list[list[str]]
 
 
 @dataclass(frozen=True)
 class PageText:
     number: int  # 1-based page, slide or section number
     text: str
+    tables: list[Table] = field(default_factory=list)  # PDF only: ruled tables found on the page
 
 
 class ExtractionError(Exception):
