@@ -1,5 +1,6 @@
 """Stored files go through Django's default storage: local files by default, S3 when S3_BUCKET is set."""
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -52,6 +53,8 @@ def files_delete_prefix(prefix: str) -> int:
         return 0
     for filename in files:
         default_storage.delete(prefix + filename)
+    with contextlib.suppress(NotImplementedError, OSError):  # local files: drop the emptied folder too
+        os.rmdir(default_storage.path(prefix))
     return len(files)
 
 
