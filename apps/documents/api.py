@@ -117,7 +117,8 @@ class DocumentDetailApi(APIView):
     def get(self, request: Request, document_id: int) -> Response:
         document = _owned(request, document_id)
         tables = selectors.page_tables(document=document)
-        return Response(s.DocumentDetailOutput(document, context={"tables": tables}).data)
+        sources = selectors.page_text_sources(document=document)
+        return Response(s.DocumentDetailOutput(document, context={"tables": tables, "sources": sources}).data)
 
     @extend_schema(responses={204: None}, tags=["documents"])
     def delete(self, request: Request, document_id: int) -> Response:

@@ -76,12 +76,20 @@ class Page(models.Model):
 
     ``tables`` (PDF pages only, when DOCUMENTS_PDF_TABLES is on): the ruled tables pdfplumber found on the
     page, each a list of rows of cell strings, bounded per page; their text is also in ``text``.
+    ``text_source``: ``text`` (the file's own text: a PDF's text layer, DOCX, PPTX, plain text), ``ocr`` (a
+    scanned PDF page read by OCR) or ``ocr_limit`` (a scanned page past DOCUMENTS_OCR_MAX_PAGES: no text).
     """
+
+    class TextSource(models.TextChoices):
+        TEXT = "text"
+        OCR = "ocr"
+        OCR_LIMIT = "ocr_limit"
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField()
     tables = models.JSONField(default=list, blank=True)
+    text_source = models.CharField(max_length=16, choices=TextSource.choices, default=TextSource.TEXT)
 
     class Meta:
         ordering = ["document_id", "number"]

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.documents import lifecycle
-from apps.documents.extraction import ExtractionError, PageText, Table
+from apps.documents.extraction import SOURCE_OCR, SOURCE_OCR_LIMIT, ExtractionError, PageText, Table
 from apps.documents.extraction.chunking import chunk_page
 from apps.documents.extraction.cleaning import clean_text
+from apps.documents.extraction.ocr import OcrOptions
 from apps.documents.extraction.office import iter_docx_pages, iter_pptx_pages, pptx_slide_count
 from apps.documents.extraction.pdf import iter_pdf_pages, pdf_page_count
 from apps.documents.extraction.text import iter_text_pages, text_section_count
@@ -65,9 +66,26 @@ class _Counts:
     pages: int = 0
     chunks: int = 0
     characters: int = 0
+    ocr_pages: int = 0
+    ocr_limit_pages: int = 0
 
 
-def _open_pages(kind: str, path: str, size_bytes: int) -> tuple[int | None, Generator[PageText, None, None]]:
+def ocr_options() -> OcrOptions:
+    """The OCR settings for the page processes. A page's OCR is cut off well inside the job's lease."""
+    return OcrOptions(
+        enabled=settings.DOCUMENTS_OCR,
+        command=settings.DOCUMENTS_OCR_COMMAND,
+        languages=settings.DOCUMENTS_OCR_LANGUAGES,
+        dpi=settings.DOCUMENTS_OCR_DPI,
+        min_chars=settings.DOCUMENTS_OCR_PAGE_MIN_CHARS,
+        timeout=min(settings.DOCUMENTS_OCR_PAGE_TIMEOUT_SECONDS, settings.JOBS_LEASE_SECONDS / 2),
+        max_pages=settings.DOCUMENTS_OCR_MAX_PAGES,
+    )
+
+
+def _open_pages(
+    kind: str, path: str, size_bytes: int, job: JobContext
+) -> tuple[int | None, Generator[PageText, None, None]]:
     """(page count if known up front, page iterator) for a stored file of the given kind."""
     if kind == "pdf":
         count = pdf_page_count(path)
@@ -79,6 +97,8 @@ def _open_pages(kind: str, path: str, size_bytes: int) -> tuple[int | None, Gene
             parallel_min_pages=settings.DOCUMENTS_PARALLEL_MIN_PAGES,
             batch=settings.DOCUMENTS_PAGE_BATCH,
             tables=settings.DOCUMENTS_PDF_TABLES,
+            ocr=ocr_options(),
+            keepalive=job.heartbeat,
         )
         return count, pages
     if kind == "pptx":
@@ -97,14 +117,14 @@ def _check_page_limit(count: int) -> None:
         )
 
 
-def _flush(document_id: int, batch: list[tuple[int, str, list[Table]]], counts: _Counts) -> None:
+def _flush(document_id: int, batch: list[tuple[int, str, list[Table], str]], counts: _Counts) -> None:
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
         if document is None or not _is_live(document):
             raise _Cancelled
         pages, chunks = [], []
-        for number, text, tables in batch:
-            pages.append(Page(document_id=document_id, number=number, text=text, tables=tables))
+        for number, text, tables, source in batch:
+            pages.append(Page(document_id=document_id, number=number, text=text, tables=tables, text_source=source))
             for span in chunk_page(
                 number, text, size=settings.DOCUMENTS_CHUNK_CHARS, overlap=settings.DOCUMENTS_CHUNK_OVERLAP
             ):
@@ -146,10 +166,16 @@ def _start(document_id: int, job: JobContext) -> Document | None:
 
 def _check_text(kind: str, counts: _Counts) -> None:
     if kind == "pdf" and counts.characters < settings.DOCUMENTS_MIN_PDF_CHARS:
+        limit = (
+            f" {counts.ocr_limit_pages} scanned pages were not read: at most {settings.DOCUMENTS_OCR_MAX_PAGES} "
+            "pages of a document are read by OCR."
+            if counts.ocr_limit_pages
+            else ""
+        )
         raise JobFailed(
             "no_text",
             f"Almost no text could be read from this PDF ({counts.characters} characters): it is scanned, "
-            "image-only or damaged. Upload a PDF with a text layer.",
+            f"image-only or damaged. Upload a PDF with a text layer.{limit}",
         )
     if counts.characters == 0:
         raise JobFailed("no_text", "This document contains no text.")
@@ -180,7 +206,7 @@ def _finish(document_id: int, kind: str, counts: _Counts) -> None:
 
 def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None:
     with local_copy(document.storage_name) as path:
-        total, pages = _open_pages(document.source_kind, path, document.size_bytes)
+        total, pages = _open_pages(document.source_kind, path, document.size_bytes, job)
         job.progress(0, total)
         # closing(): stops the PDF worker processes at once when we stop early (deletion, failure).
         with closing(pages):
@@ -189,14 +215,21 @@ def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None
 
 
 def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts) -> None:
-    batch: list[tuple[int, str, list[Table]]] = []
+    batch: list[tuple[int, str, list[Table], str]] = []
     next_event_at = PROGRESS_EVENT_STEP
     for page in pages:
         text = clean_text(page.text)
         counts.pages += 1
         counts.characters += len("".join(text.split()))
+        counts.ocr_pages += page.source == SOURCE_OCR
+        counts.ocr_limit_pages += page.source == SOURCE_OCR_LIMIT
         tables = [[[clean_text(cell) for cell in row] for row in table] for table in page.tables]
-        batch.append((page.number, text, tables))
+        batch.append((page.number, text, tables, page.source))
+        if page.source == SOURCE_OCR:
+            # An OCR'd page takes seconds: report it (the job throttles the writes), which renews the lease.
+            job.progress(counts.pages, max(total or 0, counts.pages))
+        else:
+            job.heartbeat()
         if len(batch) >= settings.DOCUMENTS_PAGE_BATCH:
             _flush(document_id, batch, counts)
             batch = []
@@ -223,7 +256,18 @@ def document_extract(*, job: JobContext) -> dict[str, Any]:
         raise JobFailed(exc.code, exc.reason) from exc
     except _Cancelled:
         return {"skipped": "document deleted during extraction"}
-    return {"page_count": counts.pages, "chunk_count": counts.chunks}
+    if counts.ocr_limit_pages:
+        logger.warning(
+            "document %s: %s pages needed OCR beyond DOCUMENTS_OCR_MAX_PAGES and have no text",
+            document_id,
+            counts.ocr_limit_pages,
+        )
+    return {
+        "page_count": counts.pages,
+        "chunk_count": counts.chunks,
+        "ocr_pages": counts.ocr_pages,
+        "ocr_limit_pages": counts.ocr_limit_pages,
+    }
 
 
 def extraction_failed(job: JobInfo) -> None:

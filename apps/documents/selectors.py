@@ -44,6 +44,26 @@ def page_tables(*, document: Document) -> list[PageTables]:
 
 
 @dataclass(frozen=True)
+class PageTextSources:
+    ocr_pages: list[int]  # pages whose text was read by OCR
+    ocr_limit_pages: list[int]  # scanned pages past DOCUMENTS_OCR_MAX_PAGES, left without text
+
+
+def page_text_sources(*, document: Document) -> PageTextSources:
+    """The numbers of the document's pages whose text did not come from the file's own text, in page order."""
+    rows = (
+        Page.objects.filter(document=document)
+        .exclude(text_source=Page.TextSource.TEXT)
+        .order_by("number")
+        .values_list("number", "text_source")
+    )
+    sources = PageTextSources([], [])
+    for number, source in rows:
+        (sources.ocr_pages if source == Page.TextSource.OCR else sources.ocr_limit_pages).append(number)
+    return sources
+
+
+@dataclass(frozen=True)
 class ChunkInfo:
     """What other apps (notes, chat, quizzes) get of a chunk: plain data, with its citation."""
 

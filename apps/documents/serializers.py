@@ -57,17 +57,32 @@ class PageTablesOutput(serializers.Serializer):
 
 
 class DocumentDetailOutput(DocumentOutput):
-    """A document and the tables found on its PDF pages (pages without tables are left out)."""
+    """A document, the tables found on its PDF pages (pages without tables are left out), and which pages were
+    read by OCR (from the "sources" context entry, selectors.page_text_sources)."""
 
     tables = serializers.SerializerMethodField()  # from the "tables" context entry (selectors.page_tables)
+    ocr_pages = serializers.SerializerMethodField()
+    ocr_limit_pages = serializers.SerializerMethodField()
 
     class Meta(DocumentOutput.Meta):
-        fields = [*DocumentOutput.Meta.fields, "tables"]
+        fields = [*DocumentOutput.Meta.fields, "tables", "ocr_pages", "ocr_limit_pages"]
         read_only_fields = fields
 
     @extend_schema_field(PageTablesOutput(many=True))
     def get_tables(self, document: Document) -> Any:
         return PageTablesOutput(self.context.get("tables", []), many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_ocr_pages(self, document: Document) -> list[int]:
+        """numbers of the PDF pages whose text was read by OCR (scanned pages)"""
+        sources = self.context.get("sources")
+        return list(sources.ocr_pages) if sources else []
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_ocr_limit_pages(self, document: Document) -> list[int]:
+        """numbers of the scanned pages left without text: past DOCUMENTS_OCR_MAX_PAGES"""
+        sources = self.context.get("sources")
+        return list(sources.ocr_limit_pages) if sources else []
 
 
 class EventOutput(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Documents benchmark: pages/s of our extraction job next to bare pdfplumber and bare pypdfium2 on the same
-PDFs in the same run, text completeness against pdfplumber, and peak memory on a generated 300-page PDF.
+PDFs in the same run, text completeness against pdfplumber, peak memory on a generated 300-page PDF, and
+OCR: the job on a generated scanned PDF next to the same pages with their text layer.
 
     .venv/bin/python -m bench documents            (or: .venv/bin/python -m bench.documents)
     .venv/bin/python -m bench documents --quick    (fewer pages for pdfplumber: a smoke run)
@@ -9,6 +10,7 @@ pages, chunks and events in SQLite, in a throwaway DATA_DIR. Results also go to 
 """
 
 import argparse
+import difflib
 import json
 import os
 import subprocess
@@ -174,6 +176,61 @@ def _row(row: dict[str, Any]) -> str:
     )
 
 
+HANDOUT = (
+    "Cellular respiration releases the energy stored in glucose; oxygen is the final electron acceptor. "
+    "La respiration cellulaire libère l'énergie stockée dans le glucose ; l'oxygène est l'accepteur final. "
+)
+
+
+def _accuracy(truth: str, read: str) -> float:
+    """difflib's ratio of the two texts, whitespace runs made single spaces (1.0: every character right)."""
+    return difflib.SequenceMatcher(None, " ".join(truth.split()), " ".join(read.split()), autojunk=False).ratio()
+
+
+def ocr_speed(work: Path, pages: int = 5) -> list[dict[str, Any]]:
+    """The job on ``pages`` handout pages (about 38 lines of English and French, 11 pt) with their text
+    layer, then on the same pages scanned at 200 dpi (image only), in one process and in two."""
+    from django.conf import settings
+
+    from apps.documents.extraction.cleaning import clean_text
+    from tests.fixtures.scanned import scanned_pdf, text_page_pdf
+
+    texts: list[str | None] = [f"Handout page {n}. " + HANDOUT * 15 for n in range(1, pages + 1)]
+    text_path = work / f"handout-{pages}-pages.pdf"
+    text_path.write_bytes(text_page_pdf(texts))
+    scan_path = work / f"handout-{pages}-pages-scanned.pdf"
+    scan_path.write_bytes(scanned_pdf(texts))
+    owner_id = _owner()
+    rows: list[dict[str, Any]] = []
+    saved = settings.DOCUMENTS_EXTRACT_PROCESSES, settings.DOCUMENTS_PARALLEL_MIN_PAGES
+    try:
+        for label, path, processes in (
+            ("text layer", text_path, 1),
+            ("OCR, 1 process", scan_path, 1),
+            ("OCR, 2 processes", scan_path, 2),
+        ):
+            settings.DOCUMENTS_EXTRACT_PROCESSES, settings.DOCUMENTS_PARALLEL_MIN_PAGES = processes, 1
+            count, seconds, text = our_job(path, owner_id)
+            truth = clean_text("\n".join(t or "" for t in texts))
+            rows.append(
+                {
+                    "pdf": label,
+                    "pages": count,
+                    "pages_per_s": count / seconds,
+                    "seconds_per_page": seconds / count,
+                    "accuracy": _accuracy(truth, text),
+                }
+            )
+            print(
+                f"| {label} | {count} | {count / seconds:.2f} | {seconds / count:.2f} s |"
+                f" {rows[-1]['accuracy'] * 100:.2f} % |",
+                flush=True,
+            )
+    finally:
+        settings.DOCUMENTS_EXTRACT_PROCESSES, settings.DOCUMENTS_PARALLEL_MIN_PAGES = saved
+    return rows
+
+
 def _status_kb(pid: str, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as status:
@@ -264,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     parser.add_argument("--processes", type=int, default=2, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--ocr-only", action="store_true", help="only the OCR rows")
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(args.memory_child, args.processes, args.data_dir)
@@ -271,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="lp-bench-docs-"))
     _django(str(work / "data"))
+    print("| OCR: 5 handout pages | pages | our job pages/s | seconds per page | characters right |")
+    print("|---|---|---|---|---|")
+    ocr_rows = ocr_speed(work)
+    if args.ocr_only:
+        return 0
     dense = generated_pdf(work / "dense-15-pages.pdf", 15)
     big = generated_pdf(work / "generated-300-pages.pdf", 300)
     print(f"cpus: {os.cpu_count()}  python: {sys.version.split()[0]}")
@@ -294,6 +357,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"rows": rows, "ours_pages_per_s": ours, "pdfplumber_pages_per_s": plumber, "memory": memory_rows}
+    summary = {
+        "rows": rows,
+        "ours_pages_per_s": ours,
+        "pdfplumber_pages_per_s": plumber,
+        "memory": memory_rows,
+        "ocr": ocr_rows,
+    }
     (results_dir / "documents.json").write_text(json.dumps(summary, indent=2))
     return 0

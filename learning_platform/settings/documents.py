@@ -28,6 +28,19 @@ DOCUMENTS_PARALLEL_MIN_PAGES = env.int("DOCUMENTS_PARALLEL_MIN_PAGES", default=4
 DOCUMENTS_PAGE_BATCH = env.int("DOCUMENTS_PAGE_BATCH", default=16)
 #: Tables of PDF pages whose rulings look like a table, read by pdfplumber and stored on the page.
 DOCUMENTS_PDF_TABLES = env.bool("DOCUMENTS_PDF_TABLES", default=True)
+#: OCR (Tesseract) of PDF pages with fewer than DOCUMENTS_OCR_PAGE_MIN_CHARS visible characters in their text
+#: layer and an image on them (scans). Without the tesseract binary, such pages stay empty (as with OCR off).
+DOCUMENTS_OCR = env.bool("DOCUMENTS_OCR", default=True)
+#: At most this many pages of a document are OCR'd (about a second each); later scanned pages get no text.
+DOCUMENTS_OCR_MAX_PAGES = env.int("DOCUMENTS_OCR_MAX_PAGES", default=100)
+DOCUMENTS_OCR_PAGE_MIN_CHARS = env.int("DOCUMENTS_OCR_PAGE_MIN_CHARS", default=32)
+#: Tesseract languages joined by "+" (the installed ones are used; tesseract-ocr-fra adds French).
+DOCUMENTS_OCR_LANGUAGES = env.str("DOCUMENTS_OCR_LANGUAGES", default="eng+fra")
+DOCUMENTS_OCR_COMMAND = env.str("DOCUMENTS_OCR_COMMAND", default="tesseract")
+#: Rendering resolution for OCR (lowered on pages too big for 16 megapixels).
+DOCUMENTS_OCR_DPI = env.int("DOCUMENTS_OCR_DPI", default=200)
+#: A page's OCR is abandoned after this long (and never after more than half of JOBS_LEASE_SECONDS).
+DOCUMENTS_OCR_PAGE_TIMEOUT_SECONDS = env.float("DOCUMENTS_OCR_PAGE_TIMEOUT_SECONDS", default=30.0)
 
 #: A worker holds a job's lease this long and renews it while it works; the reaper re-queues expired ones.
 JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=60)

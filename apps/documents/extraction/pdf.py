@@ -1,25 +1,61 @@
 """PDF text, page by page: PDFium's text layer for every page (fast), pdfplumber for a page PDFium fails on,
-and (with ``tables=True``) pdfplumber's table finder on the pages PDFium's paths say hold a ruled table.
+(with ``tables=True``) pdfplumber's table finder on the pages PDFium's paths say hold a ruled table, and
+(with ``ocr.enabled``) Tesseract on the pages whose text layer is (nearly) empty but which hold an image.
 
 PDFium is not thread-safe, so pages are spread over *processes*: each worker opens the file itself and
-extracts a contiguous range. At most ``2 x processes`` ranges are in flight, so memory stays bounded
-whatever the page count, and pages still come out in order.
+extracts a contiguous range (OCR included). At most ``2 x processes`` ranges are in flight, so memory stays
+bounded whatever the page count, and pages still come out in order. OCR'd pages are counted across the
+processes (a shared counter), so at most ``ocr.max_pages`` pages of a document are OCR'd.
 """
 
 import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Generator, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pypdfium2 as pdfium
 
-from apps.documents.extraction import ExtractionError, PageText, Table
+from apps.documents.extraction import SOURCE_OCR, SOURCE_OCR_LIMIT, SOURCE_TEXT, ExtractionError, PageText, Table
+from apps.documents.extraction.ocr import OcrOptions, available, needs_ocr, ocr_page, visible_chars
 from apps.documents.extraction.tables import looks_like_table, plumber_tables
 
 logger = logging.getLogger(__name__)
+
+#: While waiting for a page range, the caller's ``keepalive`` (lease renewal) is called this often (seconds).
+KEEPALIVE_SECONDS = 5.0
+
+#: In a page process: the document's count of OCR'd pages, shared by all its page processes.
+_shared_ocr_count: Any = None
+
+
+def _init_worker(ocr_count: Any) -> None:
+    global _shared_ocr_count
+    _shared_ocr_count = ocr_count
+
+
+class _OcrBudget:
+    """At most ``limit`` pages OCR'd per document: counted in this process, or in a counter shared by the
+    page processes (a multiprocessing.Value)."""
+
+    def __init__(self, limit: int, shared: Any = None) -> None:
+        self.limit = limit
+        self.shared = shared
+        self.used = 0
+
+    def take(self) -> bool:
+        if self.shared is None:
+            if self.used >= self.limit:
+                return False
+            self.used += 1
+            return True
+        with self.shared.get_lock():
+            if self.shared.value >= self.limit:
+                return False
+            self.shared.value += 1
+            return True
 
 
 def _open(path: str) -> pdfium.PdfDocument:
@@ -45,9 +81,13 @@ def pdf_page_count(path: str) -> int:
 class _Reader:
     """One PDF open in PDFium, and in pdfplumber only once a page needs it (fallback text or tables)."""
 
-    def __init__(self, path: str, tables: bool) -> None:
+    def __init__(
+        self, path: str, tables: bool, ocr: OcrOptions | None = None, budget: _OcrBudget | None = None
+    ) -> None:
         self.path = path
         self.tables = tables
+        self.ocr = ocr or OcrOptions()
+        self.budget = budget or _OcrBudget(self.ocr.max_pages)
         self.pdf = _open(path)
         self._plumber: Any = None
 
@@ -80,12 +120,28 @@ class _Reader:
                     tables = self._tables(index, page, textpage) if self.tables and looks_like_table(page) else []
                 finally:
                     textpage.close()
+                text, source = self._ocr(index, page, text)
             finally:
                 page.close()
         except pdfium.PdfiumError:
             logger.warning("PDFium could not read page %s of %s; falling back to pdfplumber", index + 1, self.path)
             return PageText(index + 1, self._plumber_text(index))
-        return PageText(index + 1, text, tables)
+        return PageText(index + 1, text, tables, source)
+
+    def _ocr(self, index: int, page: pdfium.PdfPage, text: str) -> tuple[str, str]:
+        """(text, source): the OCR'd text if the page needs OCR and OCR reads more than its text layer."""
+        if not needs_ocr(page, text, self.ocr) or not available(self.ocr):
+            return text, SOURCE_TEXT
+        if not self.budget.take():
+            return text, SOURCE_OCR_LIMIT
+        try:
+            read = ocr_page(page, self.ocr)
+        except pdfium.PdfiumError:
+            logger.warning("PDFium could not render page %s of %s for OCR", index + 1, self.path, exc_info=True)
+            return text, SOURCE_TEXT
+        if read is None or visible_chars(read) <= visible_chars(text):
+            return text, SOURCE_TEXT
+        return read, SOURCE_OCR
 
     def _tables(self, index: int, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Table]:
         try:
@@ -97,9 +153,12 @@ class _Reader:
         return plumber_tables(plumber, index, page, textpage)
 
 
-def extract_range(path: str, start: int, stop: int, tables: bool = False) -> list[PageText]:
+def extract_range(
+    path: str, start: int, stop: int, tables: bool = False, ocr: OcrOptions | None = None
+) -> list[PageText]:
     """Pages ``start..stop-1`` (0-based, ``stop`` excluded). Runs in a worker process."""
-    reader = _Reader(path, tables)
+    options = ocr or OcrOptions()
+    reader = _Reader(path, tables, options, _OcrBudget(options.max_pages, _shared_ocr_count))
     try:
         return [reader.page(index) for index in range(start, stop)]
     finally:
@@ -111,8 +170,8 @@ def _ranges(page_count: int, batch: int) -> Iterator[tuple[int, int]]:
         yield start, min(start + batch, page_count)
 
 
-def _sequential(path: str, page_count: int, tables: bool) -> Iterator[PageText]:
-    reader = _Reader(path, tables)
+def _sequential(path: str, page_count: int, tables: bool, ocr: OcrOptions) -> Iterator[PageText]:
+    reader = _Reader(path, tables, ocr)
     try:
         for index in range(page_count):
             yield reader.page(index)
@@ -120,23 +179,37 @@ def _sequential(path: str, page_count: int, tables: bool) -> Iterator[PageText]:
         reader.close()
 
 
-def _parallel(path: str, page_count: int, processes: int, batch: int, tables: bool) -> Iterator[PageText]:
+def _parallel(
+    path: str,
+    page_count: int,
+    processes: int,
+    batch: int,
+    tables: bool,
+    ocr: OcrOptions,
+    keepalive: Callable[[], None] | None,
+) -> Iterator[PageText]:
     # spawn, not fork: a forked child would share the parent's database sockets.
     context = multiprocessing.get_context("spawn")
     ranges = _ranges(page_count, batch)
+    ocr_count = context.Value("i", 0)
     try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=processes, mp_context=context, initializer=_init_worker, initargs=(ocr_count,)
+        ) as pool:
             pending: deque[Future[list[PageText]]] = deque()
             for start, stop in ranges:
-                pending.append(pool.submit(extract_range, path, start, stop, tables))
+                pending.append(pool.submit(extract_range, path, start, stop, tables, ocr))
                 if len(pending) >= 2 * processes:
                     break
             try:
                 while pending:
+                    # A range of OCR'd pages can take minutes: keep the caller's lease while waiting.
+                    while keepalive is not None and not wait([pending[0]], timeout=KEEPALIVE_SECONDS).done:
+                        keepalive()
                     yield from pending.popleft().result()
                     next_range = next(ranges, None)
                     if next_range is not None:
-                        pending.append(pool.submit(extract_range, path, *next_range, tables))
+                        pending.append(pool.submit(extract_range, path, *next_range, tables, ocr))
             finally:
                 for future in pending:  # closed early: drop the ranges not started yet
                     future.cancel()
@@ -157,9 +230,40 @@ def iter_pdf_pages(
     parallel_min_pages: int = 48,
     batch: int = 16,
     tables: bool = False,
+    ocr: OcrOptions | None = None,
+    keepalive: Callable[[], None] | None = None,
 ) -> Generator[PageText, None, None]:
-    """Pages in order; ``tables``: pdfplumber's tables of the pages that look like they hold a ruled table."""
-    if processes > 1 and page_count >= parallel_min_pages and can_fork_workers():
-        yield from _parallel(path, page_count, min(processes, -(-page_count // batch)), batch, tables)
+    """Pages in order; ``tables``: pdfplumber's tables of the pages that look like they hold a ruled table;
+    ``ocr``: OCR of the pages without a text layer; ``keepalive`` is called every few seconds while page
+    processes work (the caller renews its lease; in one process the caller gets every page as it is done)."""
+    options = ocr or OcrOptions()
+    parallel = processes > 1 and can_fork_workers()
+    if parallel and page_count > 1 and _first_page_needs_ocr(path, options):
+        # A scan: seconds per page, so even a short one is worth the processes (0.2 s each to spawn),
+        # in small ranges so that they share the pages evenly.
+        parallel_min_pages, batch = 1, max(1, min(batch, -(-page_count // (2 * processes))))
+    if parallel and page_count >= parallel_min_pages:
+        workers = min(processes, -(-page_count // batch))
+        yield from _parallel(path, page_count, workers, batch, tables, options, keepalive)
     else:
-        yield from _sequential(path, page_count, tables)
+        yield from _sequential(path, page_count, tables, options)
+
+
+def _first_page_needs_ocr(path: str, ocr: OcrOptions) -> bool:
+    if not ocr.enabled:
+        return False
+    pdf = _open(path)
+    try:
+        page = pdf[0]
+        try:
+            textpage = page.get_textpage()
+            try:
+                return needs_ocr(page, str(textpage.get_text_bounded()), ocr) and available(ocr)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+    except pdfium.PdfiumError:
+        return False
+    finally:
+        pdf.close()

@@ -43,7 +43,16 @@ def test_shape_of_the_image() -> None:
     assert re.search(r"^USER 10001", runtime, flags=re.M), "runs as a non-root uid"
     assert "HEALTHCHECK" in runtime and "/healthz" in runtime
     assert "EXPOSE 8000" in runtime
-    assert "apt-get" not in runtime and "build-essential" not in text, "no build tools in the final image"
+    # The runtime's only apt packages are Tesseract's (OCR of scanned PDFs): no compilers, no -dev packages.
+    installed = " ".join(re.findall(r"apt-get install ([^&]*)", runtime))
+    assert "build-essential" not in text, "no build tools in the final image"
+    assert not re.search(r"\bgcc\b|\bg\+\+|\bmake\b|-dev\b", installed), "no build tools in the final image"
+    assert re.findall(r"\b(tesseract-ocr[\w-]*)=", installed) == [
+        "tesseract-ocr",
+        "tesseract-ocr-eng",
+        "tesseract-ocr-fra",
+    ]
+    assert "rm -rf /var/lib/apt/lists/*" in runtime
     assert "COPY --from=build /opt/venv /opt/venv" in runtime
     assert "learning_platform.settings.production" in runtime
     assert "pip install --only-binary=:all: -r requirements/prod.txt" in text
