@@ -13,6 +13,7 @@ Nothing here imports Django: it runs in the PDF worker processes.
 
 import ctypes
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -56,6 +57,20 @@ def _segments(obj: Any) -> list[tuple[int, tuple[float, float], bool]]:
     return out
 
 
+def _straight_segments(obj: Any) -> Iterator[tuple[tuple[float, float], tuple[float, float]]]:
+    """The path's straight segments as point pairs in page space, including the one that closes a subpath."""
+    previous: tuple[float, float] | None = None
+    start: tuple[float, float] | None = None
+    for kind, point, closes in _segments(obj):
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = point
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
+            yield previous, point
+            if closes and start is not None:
+                yield point, start
+        previous = point
+
+
 def _stroked(obj: Any) -> bool:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     return bool(pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke)) and bool(stroke.value)
@@ -88,16 +103,8 @@ def ruling_positions(page: pdfium.PdfPage) -> tuple[int, int]:
             elif width <= MAX_RULE_THICKNESS and height >= MIN_RULING_LENGTH:
                 xs.add(round((left + right) / 2))
             continue
-        previous: tuple[float, float] | None = None
-        start: tuple[float, float] | None = None
-        for kind, point, closes in _segments(obj):
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-                start = point
-            elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
-                add(previous, point)
-                if closes and start is not None:
-                    add(point, start)
-            previous = point
+        for a, b in _straight_segments(obj):
+            add(a, b)
     return len(xs), len(ys)
 
 
@@ -173,16 +180,8 @@ def ruling_edges(page: pdfium.PdfPage) -> tuple[list[dict[str, Any]], list[dict[
     for count, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)):
         if count >= MAX_PATH_OBJECTS:
             break
-        previous: tuple[float, float] | None = None
-        start: tuple[float, float] | None = None
-        for kind, point, closes in _segments(obj):
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-                start = point
-            elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
-                add(previous, point)
-                if closes and start is not None:
-                    add(point, start)
-            previous = point
+        for a, b in _straight_segments(obj):
+            add(a, b)
     return vertical, horizontal
 
 
