@@ -116,9 +116,11 @@ class DocumentDetailApi(APIView):
     @extend_schema(responses={200: s.DocumentDetailOutput}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
         document = _owned(request, document_id)
-        tables = selectors.page_tables(document=document)
-        sources = selectors.page_text_sources(document=document)
-        return Response(s.DocumentDetailOutput(document, context={"tables": tables, "sources": sources}).data)
+        context = {
+            "table_pages": selectors.table_page_numbers(document=document),
+            "sources": selectors.page_text_sources(document=document),
+        }
+        return Response(s.DocumentDetailOutput(document, context=context).data)
 
     @extend_schema(responses={204: None}, tags=["documents"])
     def delete(self, request: Request, document_id: int) -> Response:
@@ -138,6 +140,18 @@ class DocumentChunksApi(APIView):
     @extend_schema(responses={200: s.ChunkOutput(many=True)}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
         return _paginated(self, request, selectors.chunk_list(document=_owned(request, document_id)), s.ChunkOutput)
+
+
+class DocumentPagesApi(APIView):
+    """The extracted text of each page (slide, section), where it came from, and the tables found on it."""
+
+    @extend_schema(parameters=[s.PageFilterInput], responses={200: s.PageOutput(many=True)}, tags=["documents"])
+    def get(self, request: Request, document_id: int) -> Response:
+        document = _owned(request, document_id)
+        query = s.PageFilterInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        pages = selectors.page_list(document=document, with_tables=query.validated_data["has_tables"])
+        return _paginated(self, request, pages, s.PageOutput)
 
 
 class DocumentFileApi(APIView):

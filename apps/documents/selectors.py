@@ -31,16 +31,14 @@ def chunk_list(*, document: Document) -> QuerySet[Chunk]:
     return Chunk.objects.filter(document=document).order_by("index")
 
 
-@dataclass(frozen=True)
-class PageTables:
-    page_number: int
-    tables: list[list[list[str]]]
+def page_list(*, document: Document, with_tables: bool = False) -> QuerySet[Page]:
+    """The document's pages in order; ``with_tables``: only the pages where tables were found."""
+    pages = Page.objects.filter(document=document).order_by("number")
+    return pages.exclude(tables=[]) if with_tables else pages
 
 
-def page_tables(*, document: Document) -> list[PageTables]:
-    """The tables of the document's pages that have any, in page order."""
-    rows = Page.objects.filter(document=document).exclude(tables=[]).order_by("number")
-    return [PageTables(number, tables) for number, tables in rows.values_list("number", "tables")]
+def table_page_numbers(*, document: Document) -> list[int]:
+    return list(page_list(document=document, with_tables=True).values_list("number", flat=True))
 
 
 @dataclass(frozen=True)

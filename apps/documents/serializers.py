@@ -1,9 +1,7 @@
-from typing import Any
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.documents.models import Chunk, Document
+from apps.documents.models import Chunk, Document, Page
 
 
 class UploadInput(serializers.Serializer):
@@ -48,29 +46,40 @@ class DocumentOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PageTablesOutput(serializers.Serializer):
-    page_number = serializers.IntegerField()
+class PageOutput(serializers.ModelSerializer):
+    page_number = serializers.IntegerField(source="number")
     tables = serializers.ListField(
         child=serializers.ListField(child=serializers.ListField(child=serializers.CharField(allow_blank=True))),
-        help_text="tables of the page, each a list of rows of cell strings",
+        help_text="ruled tables found on a PDF page, each a list of rows of cell strings (their text is also in "
+        "`text`)",
     )
+
+    class Meta:
+        model = Page
+        fields = ["page_number", "text", "text_source", "tables"]
+        read_only_fields = fields
+
+
+class PageFilterInput(serializers.Serializer):
+    has_tables = serializers.BooleanField(required=False, default=False, help_text="only pages with tables")
 
 
 class DocumentDetailOutput(DocumentOutput):
-    """A document, the tables found on its PDF pages (pages without tables are left out), and which pages were
-    read by OCR (from the "sources" context entry, selectors.page_text_sources)."""
+    """A document, which of its PDF pages hold tables (read them at ``pages/?has_tables=true``) and which were
+    read by OCR (from the "table_pages" and "sources" context entries)."""
 
-    tables = serializers.SerializerMethodField()  # from the "tables" context entry (selectors.page_tables)
+    table_pages = serializers.SerializerMethodField()
     ocr_pages = serializers.SerializerMethodField()
     ocr_limit_pages = serializers.SerializerMethodField()
 
     class Meta(DocumentOutput.Meta):
-        fields = [*DocumentOutput.Meta.fields, "tables", "ocr_pages", "ocr_limit_pages"]
+        fields = [*DocumentOutput.Meta.fields, "table_pages", "ocr_pages", "ocr_limit_pages"]
         read_only_fields = fields
 
-    @extend_schema_field(PageTablesOutput(many=True))
-    def get_tables(self, document: Document) -> Any:
-        return PageTablesOutput(self.context.get("tables", []), many=True).data
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_table_pages(self, document: Document) -> list[int]:
+        """numbers of the PDF pages where ruled tables were found"""
+        return list(self.context.get("table_pages", []))
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_ocr_pages(self, document: Document) -> list[int]:

@@ -17,7 +17,7 @@ from tests.fixtures.documents import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ["", "history/", "chunks/", "file/", "file-url/"]
+ENDPOINTS = ["", "history/", "chunks/", "pages/", "file/", "file-url/"]
 
 
 @pytest.fixture

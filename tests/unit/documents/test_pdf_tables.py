@@ -145,25 +145,30 @@ def test_a_real_table_pdf_gets_its_tables_through_the_job(upload: Any, auth_clie
     assert "Maxim Integrated Product" in pages[0].text  # the text layer still has the cells
 
     detail = auth_client.get(f"/api/v1/documents/{document_id}/").json()
-    assert [entry["page_number"] for entry in detail["tables"]] == list(range(1, 17))
-    assert detail["tables"][0]["tables"][0] == first
+    assert detail["table_pages"] == list(range(1, 17))
+    listed = auth_client.get(f"/api/v1/documents/{document_id}/pages/?has_tables=true").json()
+    assert listed["count"] == 16
+    assert listed["results"][0]["tables"][0] == first
 
 
-def test_a_generated_table_is_stored_and_pages_without_tables_are_left_out_of_the_detail(
-    upload: Any, auth_client: Any
-) -> None:
+def test_a_generated_table_is_stored_and_served_with_its_page(upload: Any, auth_client: Any) -> None:
     document_id = upload(table_pdf()).json()["id"]
 
     page = Page.objects.get(document_id=document_id, number=1)
     assert page.tables == [ROWS]
     assert "Holds DNA" in page.text
-    assert auth_client.get(f"/api/v1/documents/{document_id}/").json()["tables"] == [
-        {"page_number": 1, "tables": [ROWS]}
-    ]
+    assert auth_client.get(f"/api/v1/documents/{document_id}/").json()["table_pages"] == [1]
+    pages = auth_client.get(f"/api/v1/documents/{document_id}/pages/").json()["results"]
+    assert [(p["page_number"], p["text_source"], p["tables"]) for p in pages] == [(1, "text", [ROWS])]
+    assert "Holds DNA" in pages[0]["text"]
 
     plain_id = upload(pdf_bytes(page_count=2)).json()["id"]
-    assert auth_client.get(f"/api/v1/documents/{plain_id}/").json()["tables"] == []
-    assert "tables" not in auth_client.get("/api/v1/documents/").json()["results"][0]
+    assert auth_client.get(f"/api/v1/documents/{plain_id}/").json()["table_pages"] == []
+    plain_pages = auth_client.get(f"/api/v1/documents/{plain_id}/pages/").json()
+    assert plain_pages["count"] == 2 and all(p["tables"] == [] for p in plain_pages["results"])
+    assert auth_client.get(f"/api/v1/documents/{plain_id}/pages/?has_tables=true").json()["count"] == 0
+    assert auth_client.get(f"/api/v1/documents/{plain_id}/pages/?has_tables=maybe").status_code == 400
+    assert "table_pages" not in auth_client.get("/api/v1/documents/").json()["results"][0]
 
 
 def test_the_setting_off_means_no_tables_and_the_same_text(upload: Any, settings: Any) -> None:
