@@ -17,18 +17,21 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from eventbus import Event, publish
 from eventbus.consumer import GroupConsumer
 from eventbus.kafka import TopicAdmin
 from eventbus.models import DeadLetter, OutboxEvent, ProcessedEvent
 from eventbus.registry import TOPICS
+from eventbus.relay import SHARD_LOCKS
 from tests.integration.eventbus.conftest import KafkaBus, Recorder, tansu_binary, uploaded
 from tests.integration.eventbus.test_end_to_end import assert_order_per_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BURST = int(os.environ.get("EVENTBUS_FAULT_BURST", "2000"))
+#: Enough rows that a relay (several thousand rows a second) is still sending when the test kills it.
+KILL_EVENTS = 12000
 
 
 def publish_range(start: int, stop: int, keys: int) -> None:
@@ -64,7 +67,7 @@ def stop(process: subprocess.Popen[bytes]) -> str:
 def test_a_relay_killed_mid_batch_loses_nothing_and_keeps_order_per_key(kafka_bus: KafkaBus) -> None:
     seen = Recorder()
     kafka_bus.subscribe("document.uploaded", "it-documents", seen)
-    publish_range(0, 3000, keys=10)
+    publish_range(0, KILL_EVENTS, keys=10)
     first = kafka_bus.start_relay("--batch-size", "50")
     wait_for(lambda: sent() >= 500, 60, "the first relay to send 500")
     first.kill()
@@ -73,22 +76,25 @@ def test_a_relay_killed_mid_batch_loses_nothing_and_keeps_order_per_key(kafka_bu
 
     second = kafka_bus.start_relay("--batch-size", "50", "--until-empty")
     second.communicate(timeout=120)
-    stats = kafka_bus.consume("it-documents", lambda: len(set(seen.ids)) >= 3000, timeout=90)
+    stats = kafka_bus.consume("it-documents", lambda: len(set(seen.ids)) >= KILL_EVENTS, timeout=90)
 
     assert pending() == 0
-    assert len(set(seen.ids)) == 3000
-    assert stats.received - stats.duplicates == 3000
+    assert len(set(seen.ids)) == KILL_EVENTS
+    assert stats.received - stats.duplicates == KILL_EVENTS
     # At most the batches in flight when the relay died (EVENTBUS_RELAY_PIPELINE of them, 50 rows each).
     assert stats.duplicates <= 50 * settings.EVENTBUS_RELAY_PIPELINE
-    assert ProcessedEvent.objects.filter(group="it-documents").count() == 3000
+    assert ProcessedEvent.objects.filter(group="it-documents").count() == KILL_EVENTS
     assert_order_per_key(seen.events)
 
 
 def test_two_relays_share_the_shards_without_double_sending(kafka_bus: KafkaBus) -> None:
     seen = Recorder()
     kafka_bus.subscribe("document.uploaded", "it-documents", seen)
-    publish_range(0, 3000, keys=20)
     relays = [kafka_bus.start_relay("--batch-size", "50") for _ in range(2)]
+    # Both relays split the shards first: a relay empties 3,000 rows in well under a second, faster than a
+    # second process starts, so publishing earlier would leave the second relay nothing to do.
+    wait_for(lambda: relays_holding_shards() == 2, 60, "both relays to hold a share of the shards")
+    publish_range(0, 3000, keys=20)
     wait_for(lambda: pending() == 0, 120, "the relays to empty the outbox")
     outputs = [stop(relay) for relay in relays]
 
@@ -97,6 +103,16 @@ def test_two_relays_share_the_shards_without_double_sending(kafka_bus: KafkaBus)
     assert (stats.received, stats.duplicates) == (3000, 0)
     assert all("sent 0 events" not in output for output in outputs), outputs
     assert_order_per_key(seen.events)
+
+
+def relays_holding_shards() -> int:
+    """How many relay sessions hold shard locks (PostgreSQL advisory locks) right now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND granted",
+            [SHARD_LOCKS],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def _free_port() -> int:
