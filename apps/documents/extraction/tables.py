@@ -14,6 +14,8 @@ Nothing here imports Django: it runs in the PDF worker processes.
 import ctypes
 import logging
 from collections.abc import Iterator
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -212,8 +214,66 @@ def _pdfium_tables(plumber_page: Any, page: pdfium.PdfPage, textpage: pdfium.Pdf
             [None if cell is None else read(cell[0], height - cell[3], cell[2], height - cell[1]) for cell in row.cells]
             for row in table.rows
         ]
-        for table in plumber_page.find_tables(settings)
+        for table in _grid_finder_class()(plumber_page, settings).tables
     ]
+
+
+def _grid_cells(intersections: dict[tuple[float, float], dict[str, list[Any]]]) -> list[tuple[Any, ...]] | None:
+    """The cells of a complete ruled grid, or ``None`` when the intersections are not one.
+
+    A complete grid has an intersection at every (x, y) of its columns and rows, and each pair of neighbours
+    shares an edge. There, pdfplumber's search for the smallest cell at each intersection (quadratic in the
+    intersections, most of a table page's cost) can only find the cell to the next column and row, so the
+    cells are listed directly, in the order pdfplumber would list them. Anything else goes to pdfplumber.
+    """
+    from pdfplumber.utils import obj_to_bbox
+
+    xs = sorted({x for x, _ in intersections})
+    ys = sorted({y for _, y in intersections})
+    if len(xs) < 2 or len(ys) < 2 or len(intersections) != len(xs) * len(ys):
+        return None
+
+    def share(p1: tuple[float, float], p2: tuple[float, float], orientation: str) -> bool:
+        edges = {obj_to_bbox(edge) for edge in intersections[p1][orientation]}
+        return any(obj_to_bbox(edge) in edges for edge in intersections[p2][orientation])
+
+    for x, (y1, y2) in ((x, pair) for x in xs for pair in pairwise(ys)):
+        if not share((x, y1), (x, y2), "v"):
+            return None
+    for y, (x1, x2) in ((y, pair) for y in ys for pair in pairwise(xs)):
+        if not share((x1, y), (x2, y), "h"):
+            return None
+    return [(x0, y0, x1, y1) for x0, x1 in pairwise(xs) for y0, y1 in pairwise(ys)]
+
+
+@cache
+def _grid_finder_class() -> Any:
+    """pdfplumber's finder with the complete-grid shortcut (built on first use: pdfplumber loads only then)."""
+    from pdfplumber.table import (
+        Table as PlumberTable,
+    )
+    from pdfplumber.table import (
+        TableFinder,
+        TableSettings,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+    )
+
+    class GridFinder(TableFinder):  # type: ignore[misc]
+        """pdfplumber's TableFinder, with complete grids' cells listed directly (see ``_grid_cells``)."""
+
+        def __init__(self, page: Any, settings: Any = None) -> None:
+            self.page = page
+            self.settings = TableSettings.resolve(settings)
+            self.edges = self.get_edges()
+            self.intersections = edges_to_intersections(
+                self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+            )
+            self.cells = _grid_cells(self.intersections) or intersections_to_cells(self.intersections)
+            self.tables = [PlumberTable(self.page, group) for group in cells_to_tables(self.cells)]
+
+    return GridFinder
 
 
 class _CellReader:

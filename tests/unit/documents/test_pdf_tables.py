@@ -269,3 +269,37 @@ def test_pdfium_rulings_give_pdfplumber_the_same_cells_as_its_own_parse(name: st
     for our_cells, their_cells in zip(ours, theirs, strict=True):
         for our_cell, their_cell in zip(our_cells, their_cells, strict=True):
             assert our_cell == pytest.approx(their_cell, abs=0.5)  # the readers round coordinates differently
+
+
+def _edges(vertical: list[tuple[float, float, float]], horizontal: list[tuple[float, float, float]]) -> list[Any]:
+    """pdfplumber edges: vertical (x, top, bottom), horizontal (y, x0, x1)."""
+    return [
+        {"orientation": "v", "x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0, "height": bottom - top}
+        for x, top, bottom in vertical
+    ] + [
+        {"orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
+        for y, x0, x1 in horizontal
+    ]
+
+
+def test_complete_grids_take_the_shortcut_with_pdfplumbers_cells_and_others_go_to_pdfplumber() -> None:
+    from pdfplumber.table import edges_to_intersections, intersections_to_cells
+
+    from apps.documents.extraction.tables import _grid_cells
+
+    xs, ys = [10.0, 60.0, 90.0, 150.0], [20.0, 35.0, 50.0]
+    grid = edges_to_intersections(_edges([(x, ys[0], ys[-1]) for x in xs], [(y, xs[0], xs[-1]) for y in ys]), 3, 3)
+    assert _grid_cells(grid) == intersections_to_cells(grid)
+    assert len(_grid_cells(grid) or []) == 6
+
+    # The middle vertical rule stops at the second row: the first row's two cells are one merged cell.
+    merged = edges_to_intersections(
+        _edges(
+            [(10.0, 20.0, 50.0), (60.0, 35.0, 50.0), (150.0, 20.0, 50.0)],
+            [(20.0, 10.0, 150.0), (35.0, 10.0, 150.0), (50.0, 10.0, 150.0)],
+        ),
+        3,
+        3,
+    )
+    assert _grid_cells(merged) is None
+    assert (10.0, 20.0, 150.0, 35.0) in intersections_to_cells(merged)  # what pdfplumber does instead
