@@ -110,8 +110,11 @@ def test_pages_past_the_ocr_cap_are_left_without_text_and_listed(upload: Any, au
     document_id = upload(scanned_pdf([ENGLISH, FRENCH])).json()["id"]
 
     detail = _detail(auth_client, document_id)
-    assert (detail["status"], detail["ocr_pages"], detail["ocr_limit_pages"]) == ("processed", [1], [2])
-    assert Page.objects.get(document_id=document_id, number=2).text == ""
+    # A scan's pages run in parallel processes: which of the two takes the one OCR slot is a race.
+    assert detail["status"] == "processed"
+    assert (len(detail["ocr_pages"]), sorted(detail["ocr_pages"] + detail["ocr_limit_pages"])) == (1, [1, 2])
+    assert Page.objects.get(document_id=document_id, number=detail["ocr_limit_pages"][0]).text == ""
+    assert Page.objects.get(document_id=document_id, number=detail["ocr_pages"][0]).text != ""
 
 
 def test_page_processes_share_the_ocr_cap_and_keep_the_lease(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
