@@ -336,21 +336,28 @@ async def _raw_consume(topic: str, count: int) -> float:
 
     from eventbus.kafka import consumer_config
 
-    config = consumer_config(f"bench-raw-{uuid.uuid4().hex[:6]}")
-    consumer = AIOKafkaConsumer(topic, **config)
-    await consumer.start()
+    consumer = AIOKafkaConsumer(topic, **consumer_config(f"bench-raw-{uuid.uuid4().hex[:6]}"))
     try:
-        seen, started = 0, None
-        while seen < count:
-            batches = await consumer.getmany(timeout_ms=500)
-            if batches and started is None:
-                started = time.perf_counter()
-            for tp, records in batches.items():
-                seen += len(records)
-                await consumer.commit({tp: records[-1].offset + 1})
-        return time.perf_counter() - (started or time.perf_counter())
+        return await _timed_consume(consumer, count)
     finally:
         await consumer.stop()
+
+
+async def _timed_consume(consumer: Any, count: int, handle: Callable[[list[Any]], Any] | None = None) -> float:
+    """Start ``consumer`` and read ``count`` records, each partition batch handled (``handle``, on the DB
+    thread) before its offset is committed; seconds from the first batch to the last."""
+    await consumer.start()
+    seen, started = 0, None
+    while seen < count:
+        batches = await consumer.getmany(timeout_ms=500)
+        if batches and started is None:
+            started = time.perf_counter()
+        for tp, records in batches.items():
+            if handle is not None:
+                await db(handle, records)
+            seen += len(records)
+            await consumer.commit({tp: records[-1].offset + 1})
+    return time.perf_counter() - (started or time.perf_counter())
 
 
 async def _bare_ledger_consume(topic: str, count: int) -> float:
@@ -374,18 +381,8 @@ async def _bare_ledger_consume(topic: str, count: int) -> float:
             )
 
     consumer = AIOKafkaConsumer(topic, **consumer_config(f"bench-bare-{uuid.uuid4().hex[:6]}"))
-    await consumer.start()
     try:
-        seen, started = 0, None
-        while seen < count:
-            batches = await consumer.getmany(timeout_ms=500)
-            if batches and started is None:
-                started = time.perf_counter()
-            for tp, records in batches.items():
-                await db(store, records)
-                seen += len(records)
-                await consumer.commit({tp: records[-1].offset + 1})
-        return time.perf_counter() - (started or time.perf_counter())
+        return await _timed_consume(consumer, count, store)
     finally:
         await consumer.stop()
         await db(lambda: connection.close())
