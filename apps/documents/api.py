@@ -116,10 +116,7 @@ class DocumentDetailApi(APIView):
     @extend_schema(responses={200: s.DocumentDetailOutput}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
         document = _owned(request, document_id)
-        context = {
-            "table_pages": selectors.table_page_numbers(document=document),
-            "sources": selectors.page_text_sources(document=document),
-        }
+        context = {"pages": selectors.page_summary(document=document)}
         return Response(s.DocumentDetailOutput(document, context=context).data)
 
     @extend_schema(responses={204: None}, tags=["documents"])

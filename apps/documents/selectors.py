@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
@@ -37,28 +37,31 @@ def page_list(*, document: Document, with_tables: bool = False) -> QuerySet[Page
     return pages.exclude(tables=[]) if with_tables else pages
 
 
-def table_page_numbers(*, document: Document) -> list[int]:
-    return list(page_list(document=document, with_tables=True).values_list("number", flat=True))
-
-
 @dataclass(frozen=True)
-class PageTextSources:
+class PageSummary:
+    """Which pages of a document stand out, in page order (one query for the document detail)."""
+
+    table_pages: list[int]  # PDF pages where ruled tables were found
     ocr_pages: list[int]  # pages whose text was read by OCR
     ocr_limit_pages: list[int]  # scanned pages past DOCUMENTS_OCR_MAX_PAGES, left without text
 
 
-def page_text_sources(*, document: Document) -> PageTextSources:
-    """The numbers of the document's pages whose text did not come from the file's own text, in page order."""
+def page_summary(*, document: Document) -> PageSummary:
     rows = (
         Page.objects.filter(document=document)
-        .exclude(text_source=Page.TextSource.TEXT)
+        .filter(~Q(tables=[]) | ~Q(text_source=Page.TextSource.TEXT))
         .order_by("number")
-        .values_list("number", "text_source")
+        .values_list("number", "text_source", "tables")
     )
-    sources = PageTextSources([], [])
-    for number, source in rows:
-        (sources.ocr_pages if source == Page.TextSource.OCR else sources.ocr_limit_pages).append(number)
-    return sources
+    summary = PageSummary([], [], [])
+    for number, source, tables in rows:
+        if tables:
+            summary.table_pages.append(number)
+        if source == Page.TextSource.OCR:
+            summary.ocr_pages.append(number)
+        elif source == Page.TextSource.OCR_LIMIT:
+            summary.ocr_limit_pages.append(number)
+    return summary
 
 
 @dataclass(frozen=True)

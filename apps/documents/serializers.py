@@ -64,9 +64,12 @@ class PageFilterInput(serializers.Serializer):
     has_tables = serializers.BooleanField(required=False, default=False, help_text="only pages with tables")
 
 
+_PAGE_NUMBERS = serializers.ListField(child=serializers.IntegerField())
+
+
 class DocumentDetailOutput(DocumentOutput):
     """A document, which of its PDF pages hold tables (read them at ``pages/?has_tables=true``) and which were
-    read by OCR (from the "table_pages" and "sources" context entries)."""
+    read by OCR (from the "pages" context entry: ``selectors.page_summary``)."""
 
     table_pages = serializers.SerializerMethodField()
     ocr_pages = serializers.SerializerMethodField()
@@ -76,22 +79,24 @@ class DocumentDetailOutput(DocumentOutput):
         fields = [*DocumentOutput.Meta.fields, "table_pages", "ocr_pages", "ocr_limit_pages"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def _pages(self, name: str) -> list[int]:
+        summary = self.context.get("pages")
+        return list(getattr(summary, name)) if summary else []
+
+    @extend_schema_field(_PAGE_NUMBERS)
     def get_table_pages(self, document: Document) -> list[int]:
         """numbers of the PDF pages where ruled tables were found"""
-        return list(self.context.get("table_pages", []))
+        return self._pages("table_pages")
 
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    @extend_schema_field(_PAGE_NUMBERS)
     def get_ocr_pages(self, document: Document) -> list[int]:
         """numbers of the PDF pages whose text was read by OCR (scanned pages)"""
-        sources = self.context.get("sources")
-        return list(sources.ocr_pages) if sources else []
+        return self._pages("ocr_pages")
 
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    @extend_schema_field(_PAGE_NUMBERS)
     def get_ocr_limit_pages(self, document: Document) -> list[int]:
         """numbers of the scanned pages left without text: past DOCUMENTS_OCR_MAX_PAGES"""
-        sources = self.context.get("sources")
-        return list(sources.ocr_limit_pages) if sources else []
+        return self._pages("ocr_limit_pages")
 
 
 class EventOutput(serializers.Serializer):
