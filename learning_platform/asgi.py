@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels with JWT authentication."""
+"""ASGI entry point: HTTP through the request body limit and Django, websockets through Channels with JWT
+authentication."""
 
 import os
 
@@ -10,12 +11,14 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from apps.core.body_limit import RequestBodyLimitMiddleware  # noqa: E402
 from apps.realtime.auth import JwtAuthMiddleware  # noqa: E402
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Oversized bodies are refused before Django reads them into a temp file.
+        "http": RequestBodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(JwtAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

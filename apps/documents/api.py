@@ -3,27 +3,36 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.pagination import DefaultPagination
-from apps.documents import selectors, services
+from apps.core.request_user import request_owner_id
+from apps.documents import selectors, services, storage
 from apps.documents import serializers as s
 from apps.documents.detection import UploadRejected
-from apps.documents.models import Document
-from apps.documents.storage import presigned_url
+from apps.documents.models import Chunk, Document, Page
 
 #: Room for the multipart envelope and the form fields around the file.
-_MULTIPART_OVERHEAD = 64 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+
+#: The HTTP status of each upload rejection (the domain knows only the code); any other code is a 400.
+UPLOAD_REJECTION_STATUS = {
+    "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "quota_exceeded": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "unsupported_type": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    "account_closed": status.HTTP_403_FORBIDDEN,
+    "too_many_documents": status.HTTP_409_CONFLICT,
+    "too_many_queued": status.HTTP_429_TOO_MANY_REQUESTS,
+}
 
 
 class UploadSizeLimit(FileUploadHandler):
@@ -49,7 +58,7 @@ class UploadSizeLimit(FileUploadHandler):
 class UploadError(APIException):
     def __init__(self, rejected: UploadRejected) -> None:
         super().__init__(detail=rejected.message, code=rejected.code)
-        self.status_code = rejected.status
+        self.status_code = UPLOAD_REJECTION_STATUS.get(rejected.code, status.HTTP_400_BAD_REQUEST)
 
 
 def _content_length(request: Request) -> int:
@@ -59,47 +68,41 @@ def _content_length(request: Request) -> int:
         return 0
 
 
-def _owner_id(request: Request) -> int:
-    return int(request.user.pk)  # type: ignore[arg-type]  # authenticated: never None
-
-
 def _owned(request: Request, document_id: int) -> Document:
-    document = selectors.document_get_for_owner(owner_id=_owner_id(request), document_id=document_id)
+    document = selectors.document_get_for_owner(owner_id=request_owner_id(request), document_id=document_id)
     if document is None:
         raise NotFound()
     return document
 
 
-def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[Any]) -> Response:
-    paginator = DefaultPagination()
-    page: Any = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-class DocumentListApi(APIView):
+class DocumentListApi(generics.ListAPIView[Document]):
     parser_classes = [MultiPartParser]
+    serializer_class = s.DocumentOutput
 
-    @extend_schema(parameters=[s.DocumentFilterInput], responses={200: s.DocumentOutput(many=True)}, tags=["documents"])
-    def get(self, request: Request) -> Response:
-        filters = s.DocumentFilterInput(data=request.query_params)
+    def get_queryset(self) -> QuerySet[Document]:
+        filters = s.DocumentFilterInput(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        documents = selectors.document_list_for_owner(owner_id=_owner_id(request), **filters.validated_data)
-        return _paginated(self, request, documents, s.DocumentOutput)
+        return selectors.document_list_for_owner(owner_id=request_owner_id(self.request), **filters.validated_data)
+
+    @extend_schema(parameters=[s.DocumentFilterInput], tags=["documents"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.UploadInput, responses={201: s.DocumentOutput}, tags=["documents"])
     def post(self, request: Request) -> Response:
+        """The ASGI body limit (apps.core.body_limit) has already refused a body far over the limit, before
+        anything read it; here the file itself is held to DOCUMENTS_MAX_UPLOAD_BYTES while it is parsed."""
         try:
-            # Refuse an oversized body before reading it.
-            services.check_upload_size(_content_length(request) - _MULTIPART_OVERHEAD)
-            limit = UploadSizeLimit(request._request)
-            request._request.upload_handlers.insert(0, limit)
+            services.check_upload_size(_content_length(request) - MULTIPART_OVERHEAD)
+            limit = UploadSizeLimit(request)
+            request.upload_handlers.insert(0, limit)
             data = s.UploadInput(data=request.data)
             if limit.exceeded:
                 services.check_upload_size(limit.received)
             data.is_valid(raise_exception=True)
             upload = data.validated_data["file"]
             document = services.document_upload(
-                owner_id=_owner_id(request),
+                owner_id=request_owner_id(request),
                 file=upload,
                 file_name=upload.name or "",
                 size=upload.size or 0,
@@ -121,7 +124,7 @@ class DocumentDetailApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["documents"])
     def delete(self, request: Request, document_id: int) -> Response:
-        if not services.document_delete(owner_id=_owner_id(request), document_id=document_id):
+        if not services.document_delete(owner_id=request_owner_id(request), document_id=document_id):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -133,22 +136,31 @@ class DocumentHistoryApi(APIView):
         return Response(s.EventOutput(events, many=True).data)
 
 
-class DocumentChunksApi(APIView):
-    @extend_schema(responses={200: s.ChunkOutput(many=True)}, tags=["documents"])
-    def get(self, request: Request, document_id: int) -> Response:
-        return _paginated(self, request, selectors.chunk_list(document=_owned(request, document_id)), s.ChunkOutput)
+class DocumentChunksApi(generics.ListAPIView[Chunk]):
+    serializer_class = s.ChunkOutput
+
+    def get_queryset(self) -> QuerySet[Chunk]:
+        return selectors.chunk_list(document=_owned(self.request, self.kwargs["document_id"]))
+
+    @extend_schema(tags=["documents"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
-class DocumentPagesApi(APIView):
+class DocumentPagesApi(generics.ListAPIView[Page]):
     """The extracted text of each page (slide, section), where it came from, and the tables found on it."""
 
-    @extend_schema(parameters=[s.PageFilterInput], responses={200: s.PageOutput(many=True)}, tags=["documents"])
-    def get(self, request: Request, document_id: int) -> Response:
-        document = _owned(request, document_id)
-        query = s.PageFilterInput(data=request.query_params)
+    serializer_class = s.PageOutput
+
+    def get_queryset(self) -> QuerySet[Page]:
+        document = _owned(self.request, self.kwargs["document_id"])
+        query = s.PageFilterInput(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        pages = selectors.page_list(document=document, with_tables=query.validated_data["has_tables"])
-        return _paginated(self, request, pages, s.PageOutput)
+        return selectors.page_list(document=document, with_tables=query.validated_data["has_tables"])
+
+    @extend_schema(parameters=[s.PageFilterInput], tags=["documents"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class DocumentFileApi(APIView):
@@ -158,7 +170,7 @@ class DocumentFileApi(APIView):
     def get(self, request: Request, document_id: int) -> FileResponse:
         document = _owned(request, document_id)
         response = FileResponse(
-            default_storage.open(document.storage_name, "rb"),
+            storage.file_open(document.storage_name),
             as_attachment=True,
             filename=document.original_name,
             content_type=document.media_type,
@@ -174,7 +186,9 @@ class DocumentFileUrlApi(APIView):
     @extend_schema(responses={200: s.DownloadUrlOutput}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
         document = _owned(request, document_id)
-        url = presigned_url(name=document.storage_name, filename=document.original_name, media_type=document.media_type)
+        url = storage.presigned_url(
+            name=document.storage_name, filename=document.original_name, media_type=document.media_type
+        )
         if url is None:
             url = request.build_absolute_uri(reverse("document-file", args=[document.pk]))
             return Response({"url": url, "expires_in": None})

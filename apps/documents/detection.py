@@ -12,6 +12,8 @@ from typing import IO
 import filetype
 from django.conf import settings
 
+from apps.core.exceptions import DomainError
+
 
 @dataclass(frozen=True)
 class DetectedType:
@@ -20,12 +22,8 @@ class DetectedType:
     extension: str
 
 
-class UploadRejected(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class UploadRejected(DomainError):
+    """An upload refused before it is stored; the API layer maps ``code`` to the HTTP status."""
 
 
 PDF = DetectedType("pdf", "application/pdf", "pdf")
@@ -43,7 +41,6 @@ def _unsupported(what: str) -> UploadRejected:
     return UploadRejected(
         "unsupported_type",
         f"{what} is not supported. Upload a PDF, Word (.docx), PowerPoint (.pptx), text or Markdown file.",
-        415,
     )
 
 
@@ -99,7 +96,7 @@ def detect(file: IO[bytes], *, name: str) -> DetectedType:
             raise _unsupported("This zip-based file (not Word or PowerPoint)")
         if head.startswith(_OLE2):
             raise UploadRejected(
-                "unsupported_type", "Old Office files (.doc, .ppt) are not supported: save it as .docx or .pptx.", 415
+                "unsupported_type", "Old Office files (.doc, .ppt) are not supported: save it as .docx or .pptx."
             )
         guessed = filetype.guess(head)
         if guessed is not None:

@@ -32,6 +32,8 @@ class Document(models.Model):
     pages_done = models.PositiveIntegerField(default=0)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     chunk_count = models.PositiveIntegerField(default=0)
+    #: UTF-8 bytes of the extracted page text: counts against the learner's quota with ``size_bytes``.
+    text_bytes = models.BigIntegerField(default=0)
     failure_code = models.CharField(max_length=64, blank=True)
     failure_reason = models.TextField(blank=True)
     extraction_job_id = models.BigIntegerField(null=True, blank=True)
@@ -76,6 +78,8 @@ class Page(models.Model):
 
     ``tables`` (PDF pages only, when DOCUMENTS_PDF_TABLES is on): the ruled tables pdfplumber found on the
     page, each a list of rows of cell strings, bounded per page; their text is also in ``text``.
+    ``has_tables``: whether ``tables`` is not empty, kept in its own column so that listing the table pages
+    of a document never loads the tables themselves.
     ``text_source``: ``text`` (the file's own text: a PDF's text layer, DOCX, PPTX, plain text), ``ocr`` (a
     scanned PDF page read by OCR) or ``ocr_limit`` (a scanned page past DOCUMENTS_OCR_MAX_PAGES: no text).
     """
@@ -89,6 +93,7 @@ class Page(models.Model):
     number = models.PositiveIntegerField()
     text = models.TextField()
     tables = models.JSONField(default=list, blank=True)
+    has_tables = models.BooleanField(default=False)
     text_source = models.CharField(max_length=16, choices=TextSource.choices, default=TextSource.TEXT)
 
     class Meta:

@@ -14,12 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
-from apps.documents import lifecycle
+from apps.documents import lifecycle, selectors, services
 from apps.documents.extraction import SOURCE_OCR, SOURCE_OCR_LIMIT, ExtractionError, PageText, Table
 from apps.documents.extraction.chunking import chunk_page
 from apps.documents.extraction.cleaning import clean_text
-from apps.documents.extraction.ocr import OcrOptions
+from apps.documents.extraction.ocr import OcrOptions, visible_chars
 from apps.documents.extraction.office import iter_docx_pages, iter_pptx_pages, pptx_slide_count
 from apps.documents.extraction.pdf import iter_pdf_pages, pdf_page_count
 from apps.documents.extraction.text import iter_text_pages, text_section_count
@@ -68,6 +69,9 @@ class _Counts:
     characters: int = 0
     ocr_pages: int = 0
     ocr_limit_pages: int = 0
+    text_bytes: int = 0
+    #: How many bytes of text the learner's quota leaves for this document.
+    text_budget: int = 0
 
 
 def ocr_options() -> OcrOptions:
@@ -110,11 +114,29 @@ def _open_pages(
     return text_section_count(size_bytes), iter_text_pages(path)
 
 
-def _check_page_limit(count: int) -> None:
-    if count > settings.DOCUMENTS_MAX_PAGES:
+def _check_page_limit(count: int, *, counted_so_far: bool = False) -> None:
+    """Known up front for PDF and PPTX; DOCX pages and text sections are counted as they come."""
+    limit = settings.DOCUMENTS_MAX_PAGES
+    if count > limit:
+        has = f"more than {limit} pages (pages, slides or sections)" if counted_so_far else f"{count} pages"
+        raise ExtractionError("too_many_pages", f"This document has {has}; the limit is {limit}.")
+
+
+def _text_budget(document: Document) -> int:
+    used = selectors.storage_used(owner_id=document.owner_id, excluding_document_id=document.pk)
+    return settings.DOCUMENTS_QUOTA_BYTES - used - document.size_bytes
+
+
+def _charge_text(document_id: int, batch_bytes: int, counts: _Counts) -> None:
+    counts.text_bytes += batch_bytes
+    if counts.text_bytes > counts.text_budget:
         raise ExtractionError(
-            "too_many_pages", f"This document has {count} pages; the limit is {settings.DOCUMENTS_MAX_PAGES}."
+            "quota_exceeded",
+            "The text of this document would exceed your storage quota of "
+            f"{settings.DOCUMENTS_QUOTA_BYTES // (1024 * 1024)} MB (uploaded files and their text). "
+            "Delete documents you no longer need and run it again.",
         )
+    Document.objects.filter(pk=document_id).update(text_bytes=F("text_bytes") + batch_bytes)
 
 
 def _flush(document_id: int, batch: list[tuple[int, str, list[Table], str]], counts: _Counts) -> None:
@@ -122,9 +144,19 @@ def _flush(document_id: int, batch: list[tuple[int, str, list[Table], str]], cou
         document = Document.objects.select_for_update().filter(pk=document_id).first()
         if document is None or not _is_live(document):
             raise _Cancelled
+        _charge_text(document_id, sum(len(text.encode()) for _, text, _, _ in batch), counts)
         pages, chunks = [], []
         for number, text, tables, source in batch:
-            pages.append(Page(document_id=document_id, number=number, text=text, tables=tables, text_source=source))
+            pages.append(
+                Page(
+                    document_id=document_id,
+                    number=number,
+                    text=text,
+                    tables=tables,
+                    has_tables=bool(tables),
+                    text_source=source,
+                )
+            )
             for span in chunk_page(
                 number, text, size=settings.DOCUMENTS_CHUNK_CHARS, overlap=settings.DOCUMENTS_CHUNK_OVERLAP
             ):
@@ -158,8 +190,7 @@ def _start(document_id: int, job: JobContext) -> Document | None:
             document_id, lifecycle.EXTRACTION_STARTED, {"job_id": job.job_id, "attempt": job.attempt}, when=_is_live
         )
         if document is not None:
-            Chunk.objects.filter(document_id=document_id).delete()
-            Page.objects.filter(document_id=document_id).delete()
+            services.document_text_delete(document_id=document_id)
             _notify(document)
     return document
 
@@ -220,7 +251,8 @@ def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total
     for page in pages:
         text = clean_text(page.text)
         counts.pages += 1
-        counts.characters += len("".join(text.split()))
+        _check_page_limit(counts.pages, counted_so_far=True)
+        counts.characters += visible_chars(text)
         counts.ocr_pages += page.source == SOURCE_OCR
         counts.ocr_limit_pages += page.source == SOURCE_OCR_LIMIT
         tables = [[[clean_text(cell) for cell in row] for row in table] for table in page.tables]
@@ -247,13 +279,13 @@ def document_extract(*, job: JobContext) -> dict[str, Any]:
     document = _start(document_id, job)
     if document is None:
         return {"skipped": "document deleted"}
-    counts = _Counts()
+    counts = _Counts(text_budget=_text_budget(document))
     try:
         _extract_pages(document, job, counts)
         _check_text(document.source_kind, counts)
         _finish(document_id, document.source_kind, counts)
     except ExtractionError as exc:
-        raise JobFailed(exc.code, exc.reason) from exc
+        raise JobFailed(exc.code, exc.message) from exc
     except _Cancelled:
         return {"skipped": "document deleted during extraction"}
     if counts.ocr_limit_pages:
@@ -282,8 +314,7 @@ def extraction_failed(job: JobInfo) -> None:
     )
     if document is None:
         return
-    Chunk.objects.filter(document_id=document_id).delete()
-    Page.objects.filter(document_id=document_id).delete()
+    services.document_text_delete(document_id=document_id)
     _notify(document)
     publish(
         "pipeline.step.failed",

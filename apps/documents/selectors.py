@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
@@ -34,7 +34,7 @@ def chunk_list(*, document: Document) -> QuerySet[Chunk]:
 def page_list(*, document: Document, with_tables: bool = False) -> QuerySet[Page]:
     """The document's pages in order; ``with_tables``: only the pages where tables were found."""
     pages = Page.objects.filter(document=document).order_by("number")
-    return pages.exclude(tables=[]) if with_tables else pages
+    return pages.filter(has_tables=True) if with_tables else pages
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,13 @@ class PageSummary:
 def page_summary(*, document: Document) -> PageSummary:
     rows = (
         Page.objects.filter(document=document)
-        .filter(~Q(tables=[]) | ~Q(text_source=Page.TextSource.TEXT))
+        .filter(Q(has_tables=True) | ~Q(text_source=Page.TextSource.TEXT))
         .order_by("number")
-        .values_list("number", "text_source", "tables")
+        .values_list("number", "text_source", "has_tables")
     )
     summary = PageSummary([], [], [])
-    for number, source, tables in rows:
-        if tables:
+    for number, source, has_tables in rows:
+        if has_tables:
             summary.table_pages.append(number)
         if source == Page.TextSource.OCR:
             summary.ocr_pages.append(number)
@@ -64,23 +64,21 @@ def page_summary(*, document: Document) -> PageSummary:
     return summary
 
 
-@dataclass(frozen=True)
-class ChunkInfo:
-    """What other apps (notes, chat, quizzes) get of a chunk: plain data, with its citation."""
-
-    document_id: int
-    index: int
-    page_number: int
-    char_start: int
-    char_end: int
-    text: str
+def storage_used(*, owner_id: int, excluding_document_id: int | None = None) -> int:
+    """Bytes the learner's live documents take: the uploaded files plus the text extracted from them."""
+    documents = document_list_for_owner(owner_id=owner_id)
+    if excluding_document_id is not None:
+        documents = documents.exclude(pk=excluding_document_id)
+    used = documents.aggregate(total=Sum(F("size_bytes") + F("text_bytes")))["total"]
+    return int(used or 0)
 
 
-def document_chunks(*, owner_id: int, document_id: int) -> list[ChunkInfo]:
-    """The chunks of a processed document of ``owner_id``; empty if it is not theirs or not processed."""
-    rows = Chunk.objects.filter(
-        document_id=document_id, document__owner_id=owner_id, document__status=Document.Status.PROCESSED
-    ).order_by("index")
-    return [
-        ChunkInfo(row.document_id, row.index, row.page_number, row.char_start, row.char_end, row.text) for row in rows
-    ]
+def document_count(*, owner_id: int) -> int:
+    """The learner's documents that are not deleted (failed ones included: they still hold a file)."""
+    return document_list_for_owner(owner_id=owner_id).count()
+
+
+def pending_extraction_count(*, owner_id: int) -> int:
+    """The learner's documents waiting for or in extraction: their queued and running extraction jobs."""
+    pending = (Document.Status.UPLOADED, Document.Status.PROCESSING)
+    return document_list_for_owner(owner_id=owner_id).filter(status__in=pending).count()

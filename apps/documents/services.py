@@ -11,12 +11,11 @@ from collections.abc import Callable
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
 
-from apps.documents import lifecycle
+from apps.accounts.selectors import user_lock_if_active
+from apps.documents import lifecycle, selectors
 from apps.documents import storage as files
 from apps.documents.detection import TEXT, DetectedType, UploadRejected, detect
 from apps.documents.models import Chunk, Document, DocumentEvent, Page
@@ -36,31 +35,36 @@ def safe_file_name(name: str) -> str:
     return stem[: 255 - len(extension[:20])] + extension[:20]
 
 
-def storage_used(*, owner_id: int) -> int:
-    used = (
-        Document.objects.filter(owner_id=owner_id)
-        .exclude(status=Document.Status.DELETED)
-        .aggregate(total=Sum("size_bytes"))["total"]
-    )
-    return int(used or 0)
-
-
-def _check_quota(owner_id: int, size: int) -> None:
-    if storage_used(owner_id=owner_id) + size > settings.DOCUMENTS_QUOTA_BYTES:
-        raise UploadRejected(
-            "quota_exceeded",
-            f"This upload would exceed your storage quota of {settings.DOCUMENTS_QUOTA_BYTES // (1024 * 1024)} MB. "
-            "Delete documents you no longer need.",
-            413,
-        )
+def _mb(size: int) -> int:
+    return size // (1024 * 1024)
 
 
 def check_upload_size(size: int) -> None:
     if size > settings.DOCUMENTS_MAX_UPLOAD_BYTES:
         raise UploadRejected(
-            "file_too_large",
-            f"The file is larger than the limit of {settings.DOCUMENTS_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
-            413,
+            "file_too_large", f"The file is larger than the limit of {_mb(settings.DOCUMENTS_MAX_UPLOAD_BYTES)} MB."
+        )
+
+
+def _check_learner_limits(owner_id: int, size: int) -> None:
+    """The learner's storage quota (files and extracted text), document count and extraction queue."""
+    if selectors.storage_used(owner_id=owner_id) + size > settings.DOCUMENTS_QUOTA_BYTES:
+        raise UploadRejected(
+            "quota_exceeded",
+            f"This upload would exceed your storage quota of {_mb(settings.DOCUMENTS_QUOTA_BYTES)} MB "
+            "(uploaded files and the text extracted from them). Delete documents you no longer need.",
+        )
+    if selectors.document_count(owner_id=owner_id) >= settings.DOCUMENTS_MAX_PER_LEARNER:
+        raise UploadRejected(
+            "too_many_documents",
+            f"You have reached the limit of {settings.DOCUMENTS_MAX_PER_LEARNER} documents. "
+            "Delete documents you no longer need.",
+        )
+    if selectors.pending_extraction_count(owner_id=owner_id) >= settings.DOCUMENTS_MAX_QUEUED_PER_LEARNER:
+        raise UploadRejected(
+            "too_many_queued",
+            f"{settings.DOCUMENTS_MAX_QUEUED_PER_LEARNER} of your documents are still waiting to be read. "
+            "Upload more once they are processed.",
         )
 
 
@@ -84,15 +88,17 @@ def document_upload(
     if size == 0:
         raise UploadRejected("empty_file", "The file is empty.")
     detected = detected or detect(file, name=file_name)
-    _check_quota(owner_id, size)
+    _check_learner_limits(owner_id, size)  # before storing the file; again under the lock below
     original_name = safe_file_name(file_name)
     digest = files.sha256_of(file)
     stored = files.file_save(name=files.storage_name_for(owner_id=owner_id, extension=detected.extension), file=file)
     try:
         with transaction.atomic():
-            # Lock the learner's row so two concurrent uploads cannot both pass the quota check.
-            get_user_model().objects.select_for_update().filter(pk=owner_id).first()
-            _check_quota(owner_id, size)
+            # The learner's row, locked: two concurrent uploads cannot both pass the limits, and an upload
+            # racing the account's erasure either commits first (and is erased with it) or is refused.
+            if not user_lock_if_active(user_id=owner_id):
+                raise UploadRejected("account_closed", "This account is closed.")
+            _check_learner_limits(owner_id, size)
             document = lifecycle.start_stream(
                 owner_id=owner_id,
                 actor_id=owner_id,
@@ -187,8 +193,7 @@ def document_delete(*, owner_id: int, document_id: int) -> bool:
         if document is None:
             return False
         stored = document.storage_name
-        Chunk.objects.filter(document=document).delete()
-        Page.objects.filter(document=document).delete()
+        document_text_delete(document_id=document.pk)
         lifecycle.append(document, lifecycle.DELETED, {}, actor_id=owner_id)
         publish("document.deleted", {"document_id": document.pk, "owner_id": owner_id})
         # A durable job, so a storage outage delays the file's removal instead of forgetting it.
@@ -201,6 +206,14 @@ def document_delete(*, owner_id: int, document_id: int) -> bool:
             idempotency_key=f"{DELETE_FILE_JOB}:{document.pk}",
         )
     return True
+
+
+def document_text_delete(*, document_id: int) -> None:
+    """Drops a document's extracted text (pages, chunks) and its share of the quota: before a re-run,
+    after a failure, on deletion."""
+    Chunk.objects.filter(document_id=document_id).delete()
+    Page.objects.filter(document_id=document_id).delete()
+    Document.objects.filter(pk=document_id).update(text_bytes=0)
 
 
 def documents_erase_owner(*, owner_id: int) -> int:

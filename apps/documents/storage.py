@@ -40,6 +40,11 @@ def file_save(*, name: str, file: IO[bytes]) -> str:
     return default_storage.save(name, File(file))
 
 
+def file_open(name: str) -> IO[bytes]:
+    """The stored file, opened for reading in binary (streamed from S3, not downloaded first)."""
+    return default_storage.open(name, "rb")  # type: ignore[no-any-return]
+
+
 def file_delete(name: str) -> None:
     if name:
         default_storage.delete(name)

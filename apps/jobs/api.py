@@ -7,12 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.pagination import DefaultPagination
+from apps.core.request_user import request_owner_id
 from apps.jobs import selectors
 from apps.jobs import serializers as s
-
-
-def _owner_id(request: Request) -> int:
-    return int(request.user.pk)  # type: ignore[arg-type]  # authenticated: never None
 
 
 class JobListApi(APIView):
@@ -20,7 +17,7 @@ class JobListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = s.JobFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        jobs = selectors.job_list_for_owner(owner_id=_owner_id(request), **filters.validated_data)
+        jobs = selectors.job_list_for_owner(owner_id=request_owner_id(request), **filters.validated_data)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(jobs, request, view=self)
         return paginator.get_paginated_response(s.JobOutput(page, many=True).data)
@@ -29,7 +26,7 @@ class JobListApi(APIView):
 class JobDetailApi(APIView):
     @extend_schema(responses={200: s.JobOutput}, tags=["jobs"])
     def get(self, request: Request, job_id: int) -> Response:
-        job = selectors.job_get_for_owner(owner_id=_owner_id(request), job_id=job_id)
+        job = selectors.job_get_for_owner(owner_id=request_owner_id(request), job_id=job_id)
         if job is None:
             raise NotFound()
         return Response(s.JobOutput(job).data)

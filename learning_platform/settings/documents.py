@@ -6,15 +6,22 @@ from learning_platform.settings.env import env
 
 MB = 1024 * 1024
 
-#: Largest single upload; bigger requests are refused with 413 before their body is read.
+#: Largest single upload (413 above it). The request body limit of the upload route follows it
+#: (REQUEST_UPLOAD_MAX_BODY_BYTES), so a bigger body is refused before it is read.
 DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=50 * MB)
-#: Total stored bytes per learner (deleted documents do not count).
+#: Total stored bytes per learner: uploaded files plus the text extracted from them (deleted documents do not
+#: count). An extraction whose text would pass it fails with ``quota_exceeded``.
 DOCUMENTS_QUOTA_BYTES = env.int("DOCUMENTS_QUOTA_BYTES", default=500 * MB)
+#: Documents per learner (deleted ones do not count); the next upload is refused with 409.
+DOCUMENTS_MAX_PER_LEARNER = env.int("DOCUMENTS_MAX_PER_LEARNER", default=1000)
+#: Documents per learner waiting for or in extraction (their queued extraction jobs); more uploads get 429.
+DOCUMENTS_MAX_QUEUED_PER_LEARNER = env.int("DOCUMENTS_MAX_QUEUED_PER_LEARNER", default=10)
 #: DOCX/PPTX are zip files: caps on what they may expand to (zip bomb defence).
 DOCUMENTS_MAX_UNCOMPRESSED_BYTES = env.int("DOCUMENTS_MAX_UNCOMPRESSED_BYTES", default=200 * MB)
 DOCUMENTS_MAX_ZIP_MEMBERS = env.int("DOCUMENTS_MAX_ZIP_MEMBERS", default=5000)
 DOCUMENTS_MAX_ZIP_RATIO = env.int("DOCUMENTS_MAX_ZIP_RATIO", default=150)
-#: Documents with more pages than this fail with a reason instead of tying up a worker.
+#: Documents with more pages than this fail with a reason instead of tying up a worker: PDF pages and PPTX
+#: slides are counted up front, DOCX pages and text/Markdown sections as they are read.
 DOCUMENTS_MAX_PAGES = env.int("DOCUMENTS_MAX_PAGES", default=3000)
 #: A PDF with fewer readable (non-space) characters than this fails as "no text layer" (scanned/damaged).
 DOCUMENTS_MIN_PDF_CHARS = env.int("DOCUMENTS_MIN_PDF_CHARS", default=20)

@@ -7,6 +7,8 @@ learner can act on; anything else is a bug or a crash and is retried by the job 
 
 from dataclasses import dataclass, field
 
+from apps.core.exceptions import DomainError
+
 #: A table as rows of cell strings.
 Table = list[list[str]]
 
@@ -25,8 +27,5 @@ class PageText:
     source: str = SOURCE_TEXT  # SOURCE_TEXT, SOURCE_OCR or SOURCE_OCR_LIMIT
 
 
-class ExtractionError(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
+class ExtractionError(DomainError):
+    """A file that cannot be extracted (damaged, encrypted, too many pages): retrying cannot help."""

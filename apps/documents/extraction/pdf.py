@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -70,6 +71,20 @@ def _open(path: str) -> pdfium.PdfDocument:
         raise ExtractionError("damaged", "This PDF is damaged or not a PDF and could not be read.") from exc
 
 
+@contextmanager
+def _open_page(pdf: pdfium.PdfDocument, index: int) -> Iterator[tuple[pdfium.PdfPage, pdfium.PdfTextPage]]:
+    """A page and its text page, both closed on exit (PDFium keeps their memory until then)."""
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            yield page, textpage
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
 def pdf_page_count(path: str) -> int:
     pdf = _open(path)
     try:
@@ -112,17 +127,10 @@ class _Reader:
 
     def page(self, index: int) -> PageText:
         try:
-            page = self.pdf[index]
-            try:
-                textpage = page.get_textpage()
-                try:
-                    text = str(textpage.get_text_bounded())
-                    tables = self._tables(index, page, textpage) if self.tables and looks_like_table(page) else []
-                finally:
-                    textpage.close()
+            with _open_page(self.pdf, index) as (page, textpage):
+                text = str(textpage.get_text_bounded())
+                tables = self._tables(index, page, textpage) if self.tables and looks_like_table(page) else []
                 text, source = self._ocr(index, page, text)
-            finally:
-                page.close()
         except pdfium.PdfiumError:
             logger.warning("PDFium could not read page %s of %s; falling back to pdfplumber", index + 1, self.path)
             return PageText(index + 1, self._plumber_text(index))
@@ -254,15 +262,8 @@ def _first_page_needs_ocr(path: str, ocr: OcrOptions) -> bool:
         return False
     pdf = _open(path)
     try:
-        page = pdf[0]
-        try:
-            textpage = page.get_textpage()
-            try:
-                return needs_ocr(page, str(textpage.get_text_bounded()), ocr) and available(ocr)
-            finally:
-                textpage.close()
-        finally:
-            page.close()
+        with _open_page(pdf, 0) as (page, textpage):
+            return needs_ocr(page, str(textpage.get_text_bounded()), ocr) and available(ocr)
     except pdfium.PdfiumError:
         return False
     finally:
