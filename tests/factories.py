@@ -1,8 +1,10 @@
 from typing import Any, cast
 
 import factory
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.documents.models import Chunk, Document, DocumentEvent, Page
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -26,3 +28,87 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 def make_user(**fields: Any) -> User:
     """A saved user (typed for mypy, which cannot see through factory_boy's metaclass)."""
     return cast(User, UserFactory(**fields))
+
+
+# --- documents ----------------------------------------------------------------------------------------------
+
+
+class DocumentFactory(factory.django.DjangoModelFactory[Document]):
+    """A document created through its event stream (``uploaded``, and with ``processed=True`` the events of
+    a finished extraction), so the projection, the history and ``rebuild_documents`` agree. No file is
+    stored: tests of downloads upload a real file."""
+
+    class Meta:
+        model = Document
+
+    owner = factory.SubFactory(UserFactory)
+    processed = False  # popped by _create: not a column
+    title = factory.Sequence(lambda n: f"Document {n}")
+    course = ""
+    tags = factory.LazyFunction(list)
+    original_name = factory.LazyAttribute(lambda d: f"{d.title}.pdf")
+    media_type = "application/pdf"
+    source_kind = "pdf"
+    size_bytes = 1024
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    storage_name = factory.LazyAttribute(lambda d: f"documents/{d.owner.pk}/factory-{d.sha256[-12:]}.pdf")
+    page_count = 1
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Document:
+        from apps.documents import lifecycle
+
+        owner = kwargs.pop("owner")
+        processed = kwargs.pop("processed")
+        page_count = kwargs.pop("page_count")
+        document = lifecycle.start_stream(owner_id=owner.pk, actor_id=owner.pk, data=kwargs)
+        if processed:
+            lifecycle.append(document, lifecycle.EXTRACTION_STARTED, {"job_id": None, "attempt": 1})
+            lifecycle.append(document, lifecycle.PROCESSED, {"page_count": page_count, "chunk_count": 0})
+        return document
+
+
+class PageFactory(factory.django.DjangoModelFactory[Page]):
+    class Meta:
+        model = Page
+
+    document = factory.SubFactory(DocumentFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.LazyAttribute(lambda p: f"Page {p.number} of the notes on cell biology.")
+    tables = factory.LazyFunction(list)
+    has_tables = factory.LazyAttribute(lambda p: bool(p.tables))
+    text_source = Page.TextSource.TEXT
+
+
+class ChunkFactory(factory.django.DjangoModelFactory[Chunk]):
+    """A chunk covering a whole page's text (create the page first, or give ``text`` and offsets)."""
+
+    class Meta:
+        model = Chunk
+
+    document = factory.SubFactory(DocumentFactory)
+    index = factory.Sequence(lambda n: n)
+    page_number = 1
+    text = "Mitochondria make ATP."
+    char_start = 0
+    char_end = factory.LazyAttribute(lambda c: len(c.text))
+
+
+class DocumentEventFactory(factory.django.DjangoModelFactory[DocumentEvent]):
+    """A raw stored event, e.g. of an old schema version (normal events come from ``lifecycle``)."""
+
+    class Meta:
+        model = DocumentEvent
+
+    document_id = factory.Sequence(lambda n: n + 1)
+    owner_id = factory.LazyAttribute(lambda e: UserFactory().pk)
+    sequence = 1
+    type = "uploaded"
+    schema_version = 1
+    data = factory.LazyFunction(dict)
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+def make_document(**fields: Any) -> Document:
+    """A saved document (typed for mypy, like ``make_user``)."""
+    return cast(Document, DocumentFactory(**fields))
