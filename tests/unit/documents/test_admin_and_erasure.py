@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 
 from apps.documents import lifecycle
-from apps.documents.models import Document
+from apps.documents.models import Document, Page
 from apps.jobs.models import Job
 from eventbus import publish
-from tests.factories import UserFactory
+from tests.factories import PageFactory, UserFactory, make_document
 from tests.fixtures.documents import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -52,11 +52,13 @@ def test_admin_reruns_extraction(
     assert Document.objects.get(pk=document_id).status == "processed"
 
 
-def test_user_deleted_event_erases_their_documents(
-    document_id: int, user: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_user_deleted_event_erases_their_documents(user: Any, django_capture_on_commit_callbacks: Any) -> None:
+    document = make_document(owner=user, processed=True)
+    PageFactory(document=document)
+
     with django_capture_on_commit_callbacks(execute=True):
         publish("user.deleted", {"user_id": user.pk})
 
-    assert not Document.objects.filter(pk=document_id).exists()
-    assert lifecycle.events_of(document_id) == []
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not Page.objects.filter(document_id=document.pk).exists()
+    assert lifecycle.events_of(document.pk) == []

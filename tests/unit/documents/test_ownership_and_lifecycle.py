@@ -13,6 +13,7 @@ from apps.documents.models import Chunk, Document, DocumentEvent, Page
 from apps.documents.services import documents_erase_owner
 from apps.jobs.models import Job
 from eventbus.models import OutboxEvent
+from tests.factories import ChunkFactory, DocumentEventFactory, PageFactory, make_document
 from tests.fixtures.documents import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -25,20 +26,31 @@ def document_id(upload: Any) -> int:
     return int(upload(pdf_bytes(page_count=2), title="Mine").json()["id"])
 
 
+@pytest.fixture
+def made_document(user: Any) -> Document:
+    """A processed document of ``user`` with a page and a chunk, made through its events (no upload)."""
+    document = make_document(owner=user, processed=True)
+    PageFactory(document=document, number=1)
+    ChunkFactory(document=document)
+    return document
+
+
 @pytest.mark.parametrize("suffix", ENDPOINTS, ids=lambda s: s or "detail")
-def test_another_learner_gets_404_everywhere(document_id: int, other_user: Any, client_for: Any, suffix: str) -> None:
-    response = client_for(other_user).get(f"/api/v1/documents/{document_id}/{suffix}")
+def test_another_learner_gets_404_everywhere(
+    made_document: Document, other_user: Any, client_for: Any, suffix: str
+) -> None:
+    response = client_for(other_user).get(f"/api/v1/documents/{made_document.pk}/{suffix}")
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_another_learner_cannot_delete_or_list(document_id: int, other_user: Any, client_for: Any) -> None:
+def test_another_learner_cannot_delete_or_list(made_document: Document, other_user: Any, client_for: Any) -> None:
     client = client_for(other_user)
 
-    assert client.delete(f"/api/v1/documents/{document_id}/").status_code == 404
+    assert client.delete(f"/api/v1/documents/{made_document.pk}/").status_code == 404
     assert client.get("/api/v1/documents/").json()["results"] == []
-    assert Document.objects.get(pk=document_id).status == "processed"
+    assert Document.objects.get(pk=made_document.pk).status == "processed"
 
 
 def test_the_owner_downloads_the_file_as_an_attachment(document_id: int, auth_client: Any) -> None:
@@ -94,20 +106,19 @@ def test_delete_removes_file_and_text_and_is_in_the_history(
     assert list(Job.objects.filter(kind="documents.delete_file").values_list("status", flat=True)) == ["succeeded"]
 
 
-def test_stale_writers_conflict(document_id: int) -> None:
-    first = Document.objects.get(pk=document_id)
-    second = Document.objects.get(pk=document_id)
+def test_stale_writers_conflict(made_document: Document) -> None:
+    first = Document.objects.get(pk=made_document.pk)
+    second = Document.objects.get(pk=made_document.pk)
     lifecycle.append(first, lifecycle.EXTRACTION_REQUESTED, {"job_id": 99})
 
     with pytest.raises(lifecycle.ConcurrencyConflict):
         lifecycle.append(second, lifecycle.EXTRACTION_REQUESTED, {"job_id": 100})
 
 
-def test_rebuild_reproduces_hundreds_of_documents(upload: Any, auth_client: Any, settings: Any) -> None:
-    settings.DOCUMENTS_PAGE_BATCH = 1
-    ids = [int(upload(f"Document {n}\nSome text.".encode(), name=f"d{n}.txt").json()["id"]) for n in range(200)]
+def test_rebuild_reproduces_hundreds_of_documents(user: Any) -> None:
+    ids = [make_document(owner=user, processed=n % 2 == 0, page_count=n % 7 + 1).pk for n in range(200)]
     for document_id in ids[:20]:
-        auth_client.delete(f"/api/v1/documents/{document_id}/")
+        services.document_delete(owner_id=user.pk, document_id=document_id)
     before = {d.pk: lifecycle.state_of(d) for d in Document.objects.all()}
     Document.objects.update(status="uploaded", title="scrambled", chunk_count=0, version=0)
 
@@ -126,11 +137,9 @@ def test_old_event_versions_are_upcast_when_read(user: Any) -> None:
         owner=user, title="", original_name="", media_type="", source_kind="", size_bytes=0, sha256="",
         created_at=now, updated_at=now,
     )  # fmt: skip
-    DocumentEvent.objects.create(
+    DocumentEventFactory(
         document_id=document.pk,
         owner_id=user.pk,
-        sequence=1,
-        type="uploaded",
         schema_version=1,
         data={
             "name": "old.pdf",
@@ -140,7 +149,6 @@ def test_old_event_versions_are_upcast_when_read(user: Any) -> None:
             "path": "x/y.pdf",
             "kind": "pdf",
         },
-        occurred_at=now,
     )
 
     services.documents_rebuild()
