@@ -11,9 +11,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from apps.core import daphne_body_limit  # noqa: E402
 from apps.core.body_limit import RequestBodyLimitMiddleware  # noqa: E402
 from apps.realtime.auth import JwtAuthMiddleware  # noqa: E402
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
+
+# Under daphne, the same limits apply while a body arrives, before the server buffers it.
+daphne_body_limit.install()
 
 application = ProtocolTypeRouter(
     {

@@ -93,30 +93,31 @@ class RequestBodyLimitMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    request_id = new_request_id(_header(scope, b"x-request-id"))
-    token = set_request_id(request_id)
-    if is_upload_path(scope.get("path", "")):
+    status, headers, payload = refusal(scope.get("path", ""), limit, _header(scope, b"x-request-id"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def refusal(path: str, limit: int, incoming_request_id: str | None) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The 413 answer: (status, headers, JSON body in the platform's error shape)."""
+    request_id = new_request_id(incoming_request_id)
+    if is_upload_path(path):
         code, message = "file_too_large", f"The upload is larger than the limit of {_size(limit)}."
     else:
         code, message = "request_too_large", f"The request body is larger than the limit of {_size(limit)}."
+    token = set_request_id(request_id)
     try:
         body = error_body(code, message, details={"limit_bytes": limit})
     finally:
         reset_request_id(token)
     payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"connection", b"close"),
-                (b"x-request-id", request_id.encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+        (b"x-request-id", request_id.encode()),
+    ]
+    return 413, headers, payload
 
 
 def _size(limit: int) -> str:
