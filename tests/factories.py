@@ -101,7 +101,7 @@ class DocumentEventFactory(factory.django.DjangoModelFactory[DocumentEvent]):
         model = DocumentEvent
 
     document_id = factory.Sequence(lambda n: n + 1)
-    owner_id = factory.LazyAttribute(lambda e: UserFactory().pk)
+    owner_id = factory.LazyAttribute(lambda e: make_user().pk)
     sequence = 1
     type = "uploaded"
     schema_version = 1

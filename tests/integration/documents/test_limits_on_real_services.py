@@ -142,6 +142,13 @@ def test_a_streaming_server_cuts_off_a_chunked_body_at_the_limit(uvicorn_platfor
 # --- an upload racing the erasure of its account (PostgreSQL row locks) -------------------------------------
 
 
+def _erase(user: Any) -> None:
+    try:
+        user_erase(user=user)
+    finally:
+        connection.close()
+
+
 def _upload(owner_id: int) -> Any:
     try:
         return services.document_upload(
@@ -192,7 +199,7 @@ def test_an_upload_that_holds_the_lock_first_is_erased_with_the_account(
     uploader = threading.Thread(target=lambda: outcome.append(_upload(user.pk)))
     uploader.start()
     assert locked.wait(timeout=30)
-    eraser = threading.Thread(target=lambda: (user_erase(user=user), connection.close()))
+    eraser = threading.Thread(target=_erase, args=(user,))
     eraser.start()
     eraser.join(timeout=2)
     assert eraser.is_alive(), "the erasure must wait for the upload's lock"

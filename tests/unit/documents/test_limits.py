@@ -15,7 +15,7 @@ from apps.accounts.services import user_erase
 from apps.documents import selectors, services
 from apps.documents.detection import UploadRejected
 from apps.documents.models import Document, Page
-from tests.factories import DocumentFactory, PageFactory
+from tests.factories import PageFactory, make_document
 from tests.fixtures.documents import docx_with_pages, pdf_bytes, pptx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def _stored_files(owner_id: int) -> list[str]:
 
 
 def test_the_detail_never_loads_the_tables(auth_client: Any, user: Any) -> None:
-    document = DocumentFactory(owner=user, processed=True)
+    document = make_document(owner=user, processed=True)
     PageFactory(document=document, number=1)
     PageFactory(document=document, number=2, tables=[[["a", "b"], ["1", "2"]]])
     PageFactory(document=document, number=3, text_source=Page.TextSource.OCR)
@@ -185,7 +185,7 @@ def test_the_detail_never_loads_the_tables(auth_client: Any, user: Any) -> None:
 
 
 def test_pages_with_tables_are_filtered_by_the_column(auth_client: Any, user: Any) -> None:
-    document = DocumentFactory(owner=user, processed=True)
+    document = make_document(owner=user, processed=True)
     PageFactory(document=document, number=1)
     PageFactory(document=document, number=2, tables=[[["x"]]])
 
@@ -195,7 +195,7 @@ def test_pages_with_tables_are_filtered_by_the_column(auth_client: Any, user: An
 
 
 def test_the_migration_fills_has_tables_and_text_bytes(user: Any) -> None:
-    document = DocumentFactory(owner=user, processed=True)
+    document = make_document(owner=user, processed=True)
     Page.objects.create(document=document, number=1, text="Ça va", tables=[[["a"]]], has_tables=False)
     Page.objects.create(document=document, number=2, text="ok", tables=[], has_tables=False)
     migration = importlib.import_module("apps.documents.migrations.0004_page_has_tables_document_text_bytes")
