@@ -204,3 +204,15 @@ def test_the_migration_fills_has_tables_and_text_bytes(user: Any) -> None:
 
     assert list(Page.objects.filter(document=document).values_list("number", "has_tables")) == [(1, True), (2, False)]
     assert Document.objects.get(pk=document.pk).text_bytes == len("Ça va".encode()) + 2
+
+
+def test_documents_reaches_accounts_only_through_its_typed_functions() -> None:
+    """import-linter forbids importing the accounts models; get_user_model() would get round it unseen."""
+    from pathlib import Path
+
+    import apps.documents
+
+    sources = Path(apps.documents.__file__).parent.rglob("*.py")
+    offenders = [str(path) for path in sources if "get_user_model" in path.read_text()]
+
+    assert offenders == []
