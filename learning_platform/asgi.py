@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels with JWT authentication."""
+"""ASGI entry point: HTTP through Django, websockets through Channels (sign-in: apps.realtime.auth)."""
 
 import os
 
@@ -8,14 +8,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learning_platform.settings.base
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from apps.realtime.auth import JwtAuthMiddleware  # noqa: E402
+from apps.realtime.auth import websocket_auth_stack  # noqa: E402
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(JwtAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns)),
     }
 )
