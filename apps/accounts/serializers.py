@@ -85,7 +85,7 @@ class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         try:
             data = super().validate(attrs)
-        except AuthenticationFailed:
+        except exceptions.AuthenticationFailed:
             wait = guards.signin_wait_seconds(email=str(attrs.get(self.username_field, "")))
             if wait > 0:
                 raise SignInLocked(wait) from None

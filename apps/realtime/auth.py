@@ -125,8 +125,8 @@ class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
         elif self.user_id is not None and check.user_id != self.user_id:
             await self._end("other_account")
         else:
-            await self._signed_in(check, token)
             await self.send_json({"event": "auth.ok", "data": {"expires_at": int(check.expires_at)}})
+            await self._signed_in(check, token)
 
     # -- staying signed in ----------------------------------------------------------------------------------
     async def _watch(self) -> None:
