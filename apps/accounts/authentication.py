@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import Token
 
@@ -38,5 +39,11 @@ class LockoutModelBackend(ModelBackend):
 class SessionJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token: Token) -> Any:
         user = super().get_user(validated_token)
-        sessions.token_check_live(payload=validated_token.payload, user=user)
+        sessions.token_check_live(payload=validated_token.payload, user=user)  # type: ignore[arg-type]
         return user
+
+
+class SessionJWTScheme(SimpleJWTScheme):
+    """The OpenAPI schema describes it as the plain JWT bearer scheme it extends (same ``jwtAuth`` name)."""
+
+    target_class = "apps.accounts.authentication.SessionJWTAuthentication"

@@ -72,6 +72,9 @@ class KeyedBudget(RateThrottle):
     hashed, so the cache never holds the address itself.
     """
 
+    duration: int | None
+    num_requests: int | None
+
     def __init__(self, *, scope: str, key: str) -> None:
         self.scope = scope
         super().__init__()

@@ -107,7 +107,7 @@ def test_registration_losing_a_race_to_the_same_address_is_not_a_500(
     """Forces the race deterministically: the address is free when looked up, taken when inserted."""
     make_user(email="ada@example.com")
     real_filter = User.objects.filter
-    lookups = []
+    lookups: list[dict] = []
 
     def lookup_misses_once(*args, **kwargs):
         queryset = real_filter(*args, **kwargs)

@@ -98,7 +98,7 @@ def test_signing_out_everywhere_refuses_every_older_token_at_once(api_client, us
 def test_flush_removes_expired_families(user, api_client):
     _login(api_client, user)
     live = _login(api_client, user)
-    expired = RefreshTokenFamily.objects.order_by("created_at").first()
+    expired = RefreshTokenFamily.objects.order_by("created_at")[0]
     RefreshTokenFamily.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     tokens_flush_expired()
