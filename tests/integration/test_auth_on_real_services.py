@@ -1,16 +1,23 @@
-"""Races on real PostgreSQL: concurrent refreshes of one token, concurrent registrations of one address."""
+"""Auth on the real services: races on PostgreSQL (concurrent refreshes of one token, concurrent registrations
+of one address) and a sign-out reaching an open websocket over the Redis channel layer."""
 
+import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.db import connections
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apps.accounts import sessions
 from apps.accounts.models import RefreshTokenFamily, User
+from apps.accounts.services import user_logout_everywhere
+from learning_platform.asgi import application
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,3 +67,29 @@ def test_concurrent_registrations_of_one_address_make_one_account_and_no_500(pos
     assert [response.status_code for response in responses] == [202] * THREADS
     assert len({str(response.json()) for response in responses}) == 1
     assert User.objects.filter(email="race@example.com").count() == 1
+
+
+@override_settings(REALTIME_DELIVERY="channel_layer", REALTIME_AUTH_RECHECK_SECONDS=60)
+def test_signing_out_everywhere_closes_open_sockets_through_redis(redis_url, postgres_url):
+    """The periodic re-check is a minute away: the close must come from the sign-out's group message."""
+    user = make_user()
+    access = sessions.token_obtain(user=user)["access"]
+
+    async def scenario() -> tuple[dict, dict]:
+        socket = WebsocketCommunicator(
+            application,
+            "/ws/events/",
+            headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")],
+            subprotocols=["bearer", access],
+        )
+        assert await socket.connect() == (True, "bearer")
+        await socket.receive_json_from(timeout=3)
+        await sync_to_async(user_logout_everywhere)(user=user)
+        ended = await socket.receive_json_from(timeout=5)
+        closed = await socket.receive_output(timeout=5)
+        return ended, closed
+
+    ended, closed = asyncio.run(scenario())
+
+    assert ended == {"event": "auth.ended", "data": {"reason": "signed_out"}}
+    assert closed["code"] == 4401
