@@ -135,9 +135,11 @@ def user_update_profile(*, user: User, display_name: str | None = None) -> User:
 def user_logout(*, refresh: str) -> None:
     """Signs out one session: its refresh token is blacklisted and its access tokens stop working."""
     try:
-        sessions.token_sign_out(refresh=refresh)
+        user_id = sessions.token_sign_out(refresh=refresh)
     except TokenError as exc:
         raise ValidationError({"refresh": [str(exc)]}) from exc
+    if user_id is not None:
+        sockets_recheck_user(user_id=user_id)
 
 
 def user_logout_everywhere(*, user: User) -> int:

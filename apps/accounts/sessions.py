@@ -170,13 +170,18 @@ def _revoke_families(families: Any, reason: str) -> int:
     return int(families.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_reason=reason))
 
 
-def token_sign_out(*, refresh: str) -> None:
-    """Signs out one session: blacklists the refresh token and revokes its family (its access tokens too)."""
+def token_sign_out(*, refresh: str) -> int | None:
+    """Signs out one session: blacklists the refresh token and revokes its family (its access tokens too).
+
+    Returns the id of the token's account.
+    """
     token = RefreshToken(refresh)  # type: ignore[arg-type]  # raises TokenError when invalid or blacklisted
     token.blacklist()
     family_id = token.get(FAMILY_CLAIM)
     if family_id:
         _revoke_families(RefreshTokenFamily.objects.filter(pk=family_id), RefreshTokenFamily.RevokedReason.SIGNED_OUT)
+    user_id = token.get(api_settings.USER_ID_CLAIM)
+    return int(user_id) if user_id is not None else None
 
 
 def sessions_revoke_all(*, user: User) -> int:

@@ -149,6 +149,9 @@ class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
             check = await _check_token(raw=self._token)
             return None if check.user_id == self.user_id else "signed_out"
         assert self.user_id is not None and self._generation is not None
+        session = self.scope.get("session")
+        if session is None or not await database_sync_to_async(session.exists)(session.session_key):
+            return "signed_out"  # this browser signed out (its session is gone)
         return None if await _session_live(user_id=self.user_id, generation=self._generation) else "signed_out"
 
     async def auth_recheck(self, message: dict[str, Any]) -> None:

@@ -242,7 +242,14 @@ def test_socket_closes_when_its_sign_in_ends(sign_out):
 
 
 @FAST
-def test_session_socket_closes_when_the_account_signs_out_everywhere():
+@pytest.mark.parametrize(
+    "sign_out",
+    [
+        pytest.param(lambda user, browser: user_logout_everywhere(user=user), id="signed-out-everywhere"),
+        pytest.param(lambda user, browser: browser.logout(), id="this-browser-signed-out"),
+    ],
+)
+def test_session_socket_closes_when_its_sign_in_ends(sign_out):
     user = make_user()
     browser = Client()
     browser.force_login(user)
@@ -252,7 +259,7 @@ def test_session_socket_closes_when_the_account_signs_out_everywhere():
         socket = _socket(headers=[*SAME_ORIGIN, cookie])
         assert (await socket.connect())[0]
         await socket.receive_json_from(timeout=3)
-        await sync_to_async(user_logout_everywhere)(user=user)
+        await sync_to_async(sign_out)(user, browser)
         return await _ended(socket)
 
     assert asyncio.run(scenario()) == ("signed_out", 4401)
