@@ -160,9 +160,13 @@ def _rotate(token: RefreshToken) -> dict[str, str] | AuthenticationFailed:
     token.set_jti()
     token.set_exp()
     token.set_iat()
-    token.outstand()
+    expires_at = datetime_from_epoch(token["exp"])
     if family_id:
-        RefreshTokenFamily.objects.filter(pk=family_id).update(expires_at=datetime_from_epoch(token["exp"]))
+        RefreshTokenFamily.objects.filter(pk=family_id).update(expires_at=expires_at)
+    else:  # a token from before families: its sign-in gets one from now on
+        token[FAMILY_CLAIM] = str(RefreshTokenFamily.objects.create(user=user, expires_at=expires_at).pk)
+        token[GENERATION_CLAIM] = user.session_generation
+    token.outstand()
     return {"refresh": str(token), "access": str(token.access_token)}
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import BlacklistMixin
+from rest_framework_simplejwt.tokens import BlacklistMixin, RefreshToken
 
 from apps.accounts.models import RefreshTokenFamily
 from apps.accounts.services import tokens_flush_expired, user_logout_everywhere
@@ -105,3 +105,17 @@ def test_flush_removes_expired_families(user, api_client):
 
     assert RefreshTokenFamily.objects.count() == 1
     assert api_client.post(REFRESH, {"refresh": live["refresh"]}).status_code == 200
+
+
+def test_a_token_from_before_families_gets_one_on_its_next_refresh(api_client, user):
+    legacy = RefreshToken.for_user(user)  # plain simplejwt: no family, no generation
+
+    first = api_client.post(REFRESH, {"refresh": str(legacy)}).json()
+    reused = api_client.post(REFRESH, {"refresh": str(legacy)})
+    second = api_client.post(REFRESH, {"refresh": first["refresh"]}).json()
+    reused_in_family = api_client.post(REFRESH, {"refresh": first["refresh"]})
+
+    assert reused.status_code == 401  # refused; it names no family to revoke
+    assert reused_in_family.json()["error"]["code"] == "token_reused"
+    assert api_client.post(REFRESH, {"refresh": second["refresh"]}).status_code == 401
+    assert RefreshTokenFamily.objects.get().revoked_reason == "reused"
