@@ -1,5 +1,5 @@
-"""ASGI entry point: HTTP through the request body limit and Django, websockets through Channels with JWT
-authentication."""
+"""ASGI entry point: HTTP through the request body limit and Django, websockets through Channels (sign-in:
+apps.realtime.auth)."""
 
 import os
 
@@ -9,11 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learning_platform.settings.base
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.core import daphne_body_limit  # noqa: E402
 from apps.core.body_limit import RequestBodyLimitMiddleware  # noqa: E402
-from apps.realtime.auth import JwtAuthMiddleware  # noqa: E402
+from apps.realtime.auth import websocket_auth_stack  # noqa: E402
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Under daphne, the same limits apply while a body arrives, before the server buffers it.
@@ -23,6 +22,6 @@ application = ProtocolTypeRouter(
     {
         # Oversized bodies are refused before Django reads them into a temp file.
         "http": RequestBodyLimitMiddleware(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(JwtAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns)),
     }
 )

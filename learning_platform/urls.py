@@ -14,6 +14,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", core_views.index, name="index"),
+    path("admin/login/", account_views.admin_login, name="admin-login"),  # throttled; the rest is the admin's
     path("admin/", admin.site.urls),
     path("verify-email", account_views.verify_email_page, name="verify-email-page"),
     path("reset-password", account_views.reset_password_page, name="reset-password-page"),

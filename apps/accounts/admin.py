@@ -1,12 +1,12 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.accounts import services
-from apps.accounts.models import User
+from apps.accounts.models import ERASE_PERMISSION, User
 
 
 @admin.register(User)
@@ -38,8 +38,22 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Erase selected accounts and everything stored for them")
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.{ERASE_PERMISSION}")
+
+    @admin.action(description="Erase selected accounts and everything stored for them", permissions=["erase"])
     def erase_accounts(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for user in queryset:
-            services.user_erase(user=user)
-        self.message_user(request, f"Erased {queryset.count()} account(s).")
+        """Needs ``accounts.erase_user``; staff and superuser accounts are erased by superusers only."""
+        targets = list(queryset)
+        refused = [u for u in targets if (u.is_staff or u.is_superuser) and not request.user.is_superuser]
+        for user in targets:
+            if user not in refused:
+                services.user_erase(user=user)
+        erased = len(targets) - len(refused)
+        self.message_user(request, f"Erased {erased} account(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"Not erased: {len(refused)} staff or superuser account(s); only a superuser may erase those.",
+                messages.ERROR,
+            )

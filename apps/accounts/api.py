@@ -8,11 +8,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from apps.accounts import serializers as s
-from apps.accounts import services
-from apps.core.throttling import AuthRateThrottle, PerIpRateThrottle
+from apps.accounts import services, sessions
+from apps.core.throttling import AuthRateThrottle, PerIpRateThrottle, RefreshRateThrottle
 
 PUBLIC_THROTTLES = [PerIpRateThrottle, AuthRateThrottle]
 
@@ -32,10 +32,16 @@ class RegisterApi(APIView):
     authentication_classes: list[Any] = []
     throttle_classes = PUBLIC_THROTTLES
 
-    @extend_schema(request=s.RegisterInput, responses={201: s.ProfileOutput}, tags=["auth"])
+    @extend_schema(
+        request=s.RegisterInput,
+        responses={202: s.DetailOutput},
+        tags=["auth"],
+        description="Answers the same whether or not the address has an account: a new address gets a "
+        "verification link, an address with an account a mail telling its owner.",
+    )
     def post(self, request: Request) -> Response:
-        user = services.user_register(**_validated(s.RegisterInput, request))
-        return Response(s.ProfileOutput(user).data, status=status.HTTP_201_CREATED)
+        services.user_register(**_validated(s.RegisterInput, request))
+        return _detail("Check your inbox: we sent a link to confirm the address.", status.HTTP_202_ACCEPTED)
 
 
 class VerifyEmailApi(APIView):
@@ -89,10 +95,23 @@ class LoginApi(TokenObtainPairView):
     throttle_classes = PUBLIC_THROTTLES
 
 
-class RefreshApi(TokenRefreshView):
-    """Exchange a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+class RefreshApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [RefreshRateThrottle]
 
-    throttle_classes = PUBLIC_THROTTLES
+    @extend_schema(
+        request=s.RefreshInput,
+        responses={200: s.TokenPairOutput},
+        tags=["auth"],
+        description="Exchange a refresh token for a new pair, once. Using a refresh token a second time signs "
+        "its session out (401 `token_reused`): every token from that sign-in is refused from then on.",
+    )
+    def post(self, request: Request) -> Response:
+        return Response(sessions.token_rotate(**_validated(s.RefreshInput, request)))
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'  # makes a refused token a 401 (DRF answers 403 without this header)
 
 
 class LogoutApi(APIView):

@@ -1,24 +1,25 @@
 """Account use cases: registration, verification, password reset, profile, sign-out, erasure."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.accounts import tasks
+from apps.accounts import guards, sessions, tasks
 from apps.accounts.models import User
 from apps.accounts.tokens import decode_uid, email_verification_token, encode_uid, password_reset_token
 from apps.jobs.services import jobs_erase_owner
-from apps.realtime.services import pushes_erase_user
+from apps.realtime.services import pushes_erase_user, sockets_recheck_user
 from eventbus import publish
 
 
 def _send_on_commit(*, to: str, subject: str, body: str) -> None:
-    transaction.on_commit(lambda: tasks.send_email.delay(to=to, subject=subject, body=body))
+    """Mails after commit, within the address's mail budget (a victim's inbox is not an open target)."""
+    if guards.mail_allowed(to=to, subject=subject):
+        transaction.on_commit(lambda: tasks.send_email.delay(to=to, subject=subject, body=body))
 
 
 def _verification_mail(user: User) -> None:
@@ -39,15 +40,43 @@ def _validate_new_password(password: str, user: User, *, field: str = "password"
         raise ValidationError({field: exc.messages}) from exc
 
 
+def _already_registered_mail(user: User) -> None:
+    if not user.is_email_verified:
+        _verification_mail(user)  # the owner may simply have lost the first link
+        return
+    _send_on_commit(
+        to=user.email,
+        subject="Someone tried to register with your address",
+        body="Someone (maybe you) tried to create an account with this address, which already has one.\n\n"
+        f"If it was you, sign in, or choose a new password at {settings.FRONTEND_URL}/reset-password . "
+        "If it was not, you can ignore this mail: nothing changed on your account.\n",
+    )
+
+
 @transaction.atomic
-def user_register(*, email: str, password: str, display_name: str = "") -> User:
-    email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this e-mail address already exists."]})
+def user_register(*, email: str, password: str, display_name: str = "") -> User | None:
+    """Registers an address, or mails its owner when it has an account; the caller cannot tell which.
+
+    Returns the new account, or None when the address already had one (the API answers the same either way).
+    Two concurrent registrations of one address both succeed from the outside: the loser of the unique
+    constraint mails the owner like any other second registration.
+    """
+    email = guards.normalise_email(User.objects.normalize_email(email))
     _validate_new_password(password, User(email=email, display_name=display_name))
-    user = User.objects.create_user(email=email, password=password, display_name=display_name)
-    _verification_mail(user)
-    return user
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=password, display_name=display_name)
+        except IntegrityError:
+            existing = User.objects.filter(email__iexact=email).first()
+        else:
+            _verification_mail(user)
+            return user
+    make_password(password)  # hash as a new account would, so the answer's timing tells nothing either
+    if existing is not None and existing.is_active:
+        _already_registered_mail(existing)
+    return None
 
 
 def user_resend_verification(*, email: str) -> None:
@@ -104,19 +133,19 @@ def user_update_profile(*, user: User, display_name: str | None = None) -> User:
 
 
 def user_logout(*, refresh: str) -> None:
-    """Blacklists one refresh token (access tokens expire by themselves within minutes)."""
+    """Signs out one session: its refresh token is blacklisted and its access tokens stop working."""
     try:
-        RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+        user_id = sessions.token_sign_out(refresh=refresh)
     except TokenError as exc:
         raise ValidationError({"refresh": [str(exc)]}) from exc
+    if user_id is not None:
+        sockets_recheck_user(user_id=user_id)
 
 
 def user_logout_everywhere(*, user: User) -> int:
-    """Blacklists every live refresh token of the user, e.g. after a password reset."""
-    count = 0
-    for outstanding in OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()):
-        _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
-        count += int(created)
+    """Signs out every session of the user (e.g. after a password reset): tokens refused, websockets closed."""
+    count = sessions.sessions_revoke_all(user=user)
+    sockets_recheck_user(user_id=user.pk)
     return count
 
 
@@ -150,6 +179,5 @@ def user_erase(*, user: User, password: str | None = None) -> None:
 
 
 def tokens_flush_expired() -> int:
-    """Deletes refresh tokens (and their blacklist entries) that expired; run daily by the scheduler."""
-    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
-    return deleted
+    """Deletes refresh tokens (and their blacklist entries) and token families that expired; run daily."""
+    return sessions.sessions_flush_expired()

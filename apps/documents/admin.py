@@ -33,7 +33,8 @@ class DocumentAdmin(admin.ModelAdmin[Document]):
         )
         return format_html_join("\n", "<div>#{} {} <b>{}</b> attempts {}/{} {}</div>", rows) or "-"
 
-    @admin.action(description="Re-run extraction")
+    # Re-running starts jobs and appends events: the action needs ``documents.change_document``.
+    @admin.action(description="Re-run extraction", permissions=["change"])
     def rerun_extraction(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         started = 0
         for document in queryset.exclude(status=Document.Status.DELETED):

@@ -15,7 +15,8 @@ class JobAdmin(admin.ModelAdmin[Job]):
     readonly_fields = [f.name for f in Job._meta.fields]
     actions = ["retry_failed"]
 
-    @admin.action(description="Retry the selected failed jobs")
+    # Re-queueing changes a job: the action needs ``jobs.change_job`` (a view-only staff member cannot run it).
+    @admin.action(description="Retry the selected failed jobs", permissions=["change"])
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         retried = sum(services.job_retry(job_id=job.pk) for job in queryset)
         self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)

@@ -1,28 +1,174 @@
-"""Websocket authentication with the same JWT access tokens as the API (``?token=...``)."""
+"""Websocket sign-in, shared by every consumer (events today, chat next). See docs/architecture.md, "Real time".
 
+A client signs in one of three ways; a token never travels in the URL (query strings land in access logs):
+
+1. ``Sec-WebSocket-Protocol: bearer, <access token>``: the server accepts with the subprotocol ``bearer`` only.
+2. The Django session cookie (pages of this site, e.g. the admin); ``websocket_auth_stack`` checks the Origin.
+3. A first message ``{"type": "auth", "token": "<access token>"}`` within ``REALTIME_AUTH_TIMEOUT_SECONDS``.
+
+While the socket is open it stays tied to that sign-in: it closes with 4401 (after an ``auth.ended`` message
+saying why) when the access token expires, when the session is signed out (one session or everywhere) or
+the account is erased. Re-checked every ``REALTIME_AUTH_RECHECK_SECONDS`` and at once when accounts announce
+a sign-out. A client keeps a socket open past its token's expiry by sending a fresh token in another
+``auth`` message (same account).
+"""
+
+import asyncio
+import time
 from typing import Any
-from urllib.parse import parse_qs
 
+from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
-from channels.middleware import BaseMiddleware
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
+
+from apps.accounts import sessions
+from apps.realtime.services import auth_group
+
+#: Close code for "not signed in, or no longer": the HTTP 401 of websockets.
+UNAUTHENTICATED = 4401
+BEARER_SUBPROTOCOL = "bearer"
 
 
-@database_sync_to_async
-def _user_for_token(raw: str) -> Any:
-    try:
-        token = AccessToken(raw)  # type: ignore[arg-type]
-    except TokenError:
-        return AnonymousUser()
-    return get_user_model().objects.filter(pk=token["user_id"], is_active=True).first() or AnonymousUser()
+def websocket_auth_stack(inner: Any) -> Any:
+    """The ASGI stack every websocket route sits behind: Origin checked against ALLOWED_HOSTS, session loaded."""
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
 
 
-class JwtAuthMiddleware(BaseMiddleware):
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        query = parse_qs(scope.get("query_string", b"").decode())
-        raw = (query.get("token") or [""])[0]
-        scope["user"] = await _user_for_token(raw) if raw else AnonymousUser()
-        return await super().__call__(scope, receive, send)
+def bearer_token(subprotocols: list[str]) -> str | None:
+    """The token offered as ``["bearer", "<token>"]`` in Sec-WebSocket-Protocol, if any."""
+    if BEARER_SUBPROTOCOL in subprotocols:
+        index = subprotocols.index(BEARER_SUBPROTOCOL)
+        if index + 1 < len(subprotocols):
+            return subprotocols[index + 1]
+    return None
+
+
+_check_token = database_sync_to_async(sessions.access_token_check)
+_session_live = database_sync_to_async(sessions.session_user_still_live)
+_generation_of = database_sync_to_async(sessions.session_generation_of)
+
+
+class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON websocket for a signed-in learner. Subclasses implement ``on_authenticated`` (join groups, greet)
+    and ``receive_authenticated`` (messages after sign-in); ``self.user_id`` is the learner's id."""
+
+    user_id: int | None = None
+    _token: str | None = None
+    _token_expires_at: float = 0.0
+    _generation: int | None = None  # set when signed in with the session cookie
+    _watcher: asyncio.Task[None] | None = None
+
+    # -- hooks for subclasses -------------------------------------------------------------------------------
+    async def on_authenticated(self) -> None:
+        """Called once, when the socket is signed in."""
+
+    async def receive_authenticated(self, content: Any) -> None:
+        """A message from a signed-in client (other than ``auth``)."""
+
+    async def on_disconnected(self, code: int) -> None:
+        """Called when the socket closes (signed in or not)."""
+
+    # -- the handshake --------------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        offered = bearer_token(list(self.scope.get("subprotocols") or []))
+        if offered is not None:
+            check = await _check_token(raw=offered)
+            if check.user_id is None:
+                await self.close(code=UNAUTHENTICATED)
+                return
+            await self.accept(subprotocol=BEARER_SUBPROTOCOL)
+            await self._signed_in(check, offered)
+            return
+        user = self.scope.get("user")
+        await self.accept()
+        if user is not None and user.is_authenticated:
+            self._generation = await _generation_of(user_id=user.pk)
+            self.user_id = user.pk
+            await self._start()
+            return
+        self._watcher = asyncio.create_task(self._await_auth_message())
+
+    async def _await_auth_message(self) -> None:
+        await asyncio.sleep(settings.REALTIME_AUTH_TIMEOUT_SECONDS)
+        if self.user_id is None:
+            await self._end("auth_timeout")
+
+    async def _signed_in(self, check: sessions.AccessCheck, token: str) -> None:
+        self._token, self._token_expires_at = token, check.expires_at
+        if self.user_id is None:
+            self.user_id = check.user_id
+            await self._start()
+
+    async def _start(self) -> None:
+        assert self.user_id is not None
+        if self._watcher is not None:
+            self._watcher.cancel()
+        self._watcher = asyncio.create_task(self._watch())
+        await self.channel_layer.group_add(auth_group(self.user_id), self.channel_name)
+        await self.on_authenticated()
+
+    # -- messages -------------------------------------------------------------------------------------------
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "auth":
+            await self._receive_auth(content.get("token"))
+        elif self.user_id is None:
+            await self._end("auth_required")
+        else:
+            await self.receive_authenticated(content)
+
+    async def _receive_auth(self, token: Any) -> None:
+        check = await _check_token(raw=token) if isinstance(token, str) and token else None
+        if check is None or check.user_id is None:
+            await self._end("token_not_valid")
+        elif self.user_id is not None and check.user_id != self.user_id:
+            await self._end("other_account")
+        else:
+            await self.send_json({"event": "auth.ok", "data": {"expires_at": int(check.expires_at)}})
+            await self._signed_in(check, token)
+
+    # -- staying signed in ----------------------------------------------------------------------------------
+    async def _watch(self) -> None:
+        """Closes the socket when its token expires or its sign-in ends; re-checks now and then."""
+        while True:
+            interval = float(settings.REALTIME_AUTH_RECHECK_SECONDS)
+            if self._token is not None:
+                interval = min(interval, max(0.0, self._token_expires_at - time.time()))
+            await asyncio.sleep(interval)
+            reason = await self._still_signed_in()
+            if reason is not None:
+                await self._end(reason)
+                return
+
+    async def _still_signed_in(self) -> str | None:
+        """None while the sign-in holds, else why it ended."""
+        if self._token is not None:
+            if time.time() >= self._token_expires_at:
+                return "token_expired"
+            check = await _check_token(raw=self._token)
+            return None if check.user_id == self.user_id else "signed_out"
+        assert self.user_id is not None and self._generation is not None
+        session = self.scope.get("session")
+        if session is None or not await database_sync_to_async(session.exists)(session.session_key):
+            return "signed_out"  # this browser signed out (its session is gone)
+        return None if await _session_live(user_id=self.user_id, generation=self._generation) else "signed_out"
+
+    async def auth_recheck(self, message: dict[str, Any]) -> None:
+        """Sent to the learner's group when accounts signs the learner out (see ``sockets_recheck_user``)."""
+        if self.user_id is None:
+            return
+        reason = await self._still_signed_in()
+        if reason is not None:
+            await self._end(reason)
+
+    async def _end(self, reason: str) -> None:
+        await self.send_json({"event": "auth.ended", "data": {"reason": reason}})
+        await self.close(code=UNAUTHENTICATED, reason=reason)
+
+    async def disconnect(self, code: int) -> None:
+        if self._watcher is not None and self._watcher is not asyncio.current_task():
+            self._watcher.cancel()
+        if self.user_id is not None:
+            await self.channel_layer.group_discard(auth_group(self.user_id), self.channel_name)
+        await self.on_disconnected(code)

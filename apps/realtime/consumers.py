@@ -1,34 +1,27 @@
 from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
 from apps.realtime import streamer
+from apps.realtime.auth import AuthenticatedJsonWebsocketConsumer
 from apps.realtime.services import user_group
 
-UNAUTHENTICATED = 4401
 
-
-class EventsConsumer(AsyncJsonWebsocketConsumer):
-    """``/ws/events/?token=ACCESS``: job progress and notifications for the signed-in learner."""
+class EventsConsumer(AuthenticatedJsonWebsocketConsumer):
+    """``/ws/events/``: job progress and notifications for the signed-in learner (sign-in: see ``auth``)."""
 
     group: str | None = None
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=UNAUTHENTICATED)
-            return
-        self.group = user_group(user.pk)
+    async def on_authenticated(self) -> None:
+        assert self.user_id is not None
+        self.group = user_group(self.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         streamer.ensure_started()
-        await self.accept()
-        await self.send_json({"event": "connected", "data": {"user_id": user.pk}})
+        await self.send_json({"event": "connected", "data": {"user_id": self.user_id}})
 
-    async def disconnect(self, code: int) -> None:
+    async def on_disconnected(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive_authenticated(self, content: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"event": "pong"})
 

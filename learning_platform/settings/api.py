@@ -4,17 +4,31 @@ from datetime import timedelta
 
 from learning_platform.settings.env import env
 
+# Passwords are checked in one place for the API and /admin/: it locks an account after too many failures.
+AUTHENTICATION_BACKENDS = ["apps.accounts.authentication.LockoutModelBackend"]
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # simplejwt's JWT authentication, refusing access tokens of signed-out sessions.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.SessionJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.core.throttling.PerIpRateThrottle",
         "apps.core.throttling.PerUserRateThrottle",
     ],
+    # Rates are "N/unit" or "N/<count><unit>" (unit s, min, hour, day): "20/min", "5/15min".
     "DEFAULT_THROTTLE_RATES": {
+        # Every request from one client address.
         "ip": env.str("THROTTLE_RATE_IP", default="300/min"),
+        # A signed-in learner's requests.
         "user": env.str("THROTTLE_RATE_USER", default="600/min"),
+        # Sign-in (API and /admin/), registration, verification and reset requests from one client address.
         "auth": env.str("THROTTLE_RATE_AUTH", default="20/min"),
+        # Token refresh from one client address, apart from "auth" (a school behind one NAT signs in and refreshes).
+        "refresh": env.str("THROTTLE_RATE_REFRESH", default="600/min"),
+        # Failed sign-ins of one account (by e-mail address, from anywhere); then the account waits (429).
+        "signin_failures": env.str("THROTTLE_RATE_SIGNIN_FAILURES", default="5/15min"),
+        # Verification, reset and "someone tried to register" mails to one address (more are silently dropped).
+        "mail": env.str("THROTTLE_RATE_MAIL", default="3/hour"),
     },
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.DefaultPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),

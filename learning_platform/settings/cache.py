@@ -32,3 +32,7 @@ else:
 #: "database" (embedded defaults: workers write push rows, the web process streams them to sockets).
 REALTIME_DELIVERY = env.str("REALTIME_DELIVERY", default="channel_layer" if REDIS_URL else "database")
 REALTIME_POLL_SECONDS = env.float("REALTIME_POLL_SECONDS", default=0.5)
+#: Websocket sign-in (apps.realtime.auth): seconds a socket may wait for its first ``auth`` message, and how
+#: often an open socket re-checks that its sign-in still holds (token expiry closes it on time regardless).
+REALTIME_AUTH_TIMEOUT_SECONDS = env.float("REALTIME_AUTH_TIMEOUT_SECONDS", default=5.0)
+REALTIME_AUTH_RECHECK_SECONDS = env.float("REALTIME_AUTH_RECHECK_SECONDS", default=30.0)

@@ -12,5 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"ip": "10000/min", "user": "10000/min", "auth": "10000/min"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+    **{scope: "10000/min" for scope in ("ip", "user", "auth", "refresh")},
+}
 LOGGING_CONFIG = None

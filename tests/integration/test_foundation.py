@@ -101,8 +101,9 @@ def test_push_crosses_the_redis_channel_layer(redis_url):
     async def scenario() -> dict:
         socket = WebsocketCommunicator(
             application,
-            f"/ws/events/?token={AccessToken.for_user(user)}",
+            "/ws/events/",
             headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")],
+            subprotocols=["bearer", str(AccessToken.for_user(user))],
         )
         assert (await socket.connect())[0]
         await socket.receive_json_from(timeout=3)

@@ -10,7 +10,10 @@ ME = "/api/v1/me/"
 @pytest.fixture
 def tight_limits(settings):
     """Throttle rates are settings: tests set their own (DRF caches them on the throttle class)."""
-    rates: dict[str, str | None] = {"ip": "1000/min", "user": "3/min", "auth": "2/min"}
+    rates: dict[str, str | None] = {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        **{"ip": "1000/min", "user": "3/min", "auth": "2/min", "refresh": "1000/min", "signin_failures": "100/min"},
+    }
     original = SimpleRateThrottle.THROTTLE_RATES
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     SimpleRateThrottle.THROTTLE_RATES = rates
