@@ -1,14 +1,15 @@
-"""Per-IP and per-user rate limits backed by the cache; the rates are settings (THROTTLE_RATE_*)."""
+"""Per-IP and per-user rate limits backed by the cache (O(1) sliding windows); the rates are settings
+(THROTTLE_RATE_*)."""
 
 from typing import TYPE_CHECKING, Any
 
-from rest_framework.throttling import SimpleRateThrottle
+from apps.core.ratelimit import SlidingWindowThrottle
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
 
 
-class PerIpRateThrottle(SimpleRateThrottle):
+class PerIpRateThrottle(SlidingWindowThrottle):
     """Counts every request from one client address, signed in or not."""
 
     scope = "ip"
@@ -17,7 +18,7 @@ class PerIpRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class PerUserRateThrottle(SimpleRateThrottle):
+class PerUserRateThrottle(SlidingWindowThrottle):
     """Counts a signed-in learner's requests wherever they come from."""
 
     scope = "user"
@@ -28,7 +29,7 @@ class PerUserRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class AuthRateThrottle(SimpleRateThrottle):
+class AuthRateThrottle(SlidingWindowThrottle):
     """A tighter limit for sign-in, registration and password reset, keyed by address."""
 
     scope = "auth"

@@ -5,7 +5,7 @@ from datetime import timedelta
 from learning_platform.settings.env import env
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.core.throttling.PerIpRateThrottle",
@@ -65,3 +65,6 @@ CORS_URLS_REGEX = r"^/api/.*$"
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://127.0.0.1:8000")
 #: Sign-in refuses accounts whose address is not verified yet.
 ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
+
+#: How long a process reuses a signed-in user's row before loading it again (0: load it on every request).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5.0)

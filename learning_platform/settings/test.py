@@ -14,3 +14,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"ip": "10000/min", "user": "10000/min", "auth": "10000/min"}
 LOGGING_CONFIG = None
+#: Tests see every account change at once; tests/unit/core/test_api_path.py turns the user cache on.
+AUTH_USER_CACHE_SECONDS = 0.0
