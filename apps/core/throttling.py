@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.core.ratelimit import SlidingWindowThrottle
+
 if TYPE_CHECKING:
     from rest_framework.request import Request
 
@@ -33,7 +35,11 @@ class RateThrottle(SimpleRateThrottle):
         return int(match["num"]), count * _UNIT_SECONDS[match["unit"]]
 
 
-class PerIpRateThrottle(RateThrottle):
+class RequestRateThrottle(SlidingWindowThrottle, RateThrottle):
+    """A request throttle: these rates, counted in O(1) per request (``apps.core.ratelimit``)."""
+
+
+class PerIpRateThrottle(RequestRateThrottle):
     """Counts the requests of one client address (behind ``NUM_PROXIES`` trusted proxies) in its scope."""
 
     scope = "ip"
@@ -54,7 +60,7 @@ class RefreshRateThrottle(PerIpRateThrottle):
     scope = "refresh"
 
 
-class PerUserRateThrottle(RateThrottle):
+class PerUserRateThrottle(RequestRateThrottle):
     """Counts a signed-in learner's requests wherever they come from."""
 
     scope = "user"
@@ -66,7 +72,8 @@ class PerUserRateThrottle(RateThrottle):
 
 
 class KeyedBudget(RateThrottle):
-    """A sliding-window budget for one key that is not a request (an e-mail address), used by services.
+    """A sliding-window budget for one key that is not a request (an e-mail address), used by services; DRF's
+    list of timestamps, since these budgets count a handful of uses.
 
     ``remaining_wait()`` reads without counting, ``spend()`` counts one use, ``reset()`` forgets them. Keys are
     hashed, so the cache never holds the address itself.

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.serializers import FastOutput
 from apps.documents.models import Chunk, Document, Page
 
 
@@ -18,7 +19,7 @@ class DocumentFilterInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Document.Status.choices, required=False)
 
 
-class DocumentOutput(serializers.ModelSerializer):
+class DocumentOutput(FastOutput, serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = [
@@ -46,7 +47,7 @@ class DocumentOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PageOutput(serializers.ModelSerializer):
+class PageOutput(FastOutput, serializers.ModelSerializer):
     page_number = serializers.IntegerField(source="number")
     tables = serializers.ListField(
         child=serializers.ListField(child=serializers.ListField(child=serializers.CharField(allow_blank=True))),

@@ -79,3 +79,6 @@ CORS_URLS_REGEX = r"^/api/.*$"
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://127.0.0.1:8000")
 #: Sign-in refuses accounts whose address is not verified yet.
 ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
+
+#: How long a process reuses a signed-in user's row before loading it again (0: load it on every request).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=0.0)

@@ -1,0 +1,203 @@
+"""The per-request savings on the API path keep their behaviour: the sliding-window throttle, the paginator
+that skips COUNT(*) on a short first page, the JWT authentication caches, and the compiled output serializers."""
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.accounts import authentication
+from apps.core.ratelimit import SlidingWindowThrottle
+from apps.documents import services as document_services
+from apps.documents.models import Document, Page
+from apps.documents.serializers import DocumentOutput, PageOutput
+
+pytestmark = pytest.mark.django_db
+DOCUMENTS = "/api/v1/documents/"
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Throttle(SlidingWindowThrottle):
+    rate = "3/min"
+    scope = "test"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return "throttle_test_key"
+
+
+def _throttle(clock: _Clock) -> _Throttle:
+    throttle = _Throttle()
+    throttle.timer = clock  # type: ignore[method-assign]
+    return throttle
+
+
+def test_sliding_window_allows_the_rate_then_refuses_with_a_wait():
+    clock = _Clock(6000.0)  # the start of a minute window
+    allowed = [_throttle(clock).allow_request(None, None) for _ in range(3)]
+    refused = _throttle(clock)
+
+    assert allowed == [True, True, True]
+    assert refused.allow_request(None, None) is False
+    assert 1 <= (refused.wait() or 0) <= 60
+
+
+def test_sliding_window_weighs_the_previous_window_by_its_overlap():
+    clock = _Clock(6000.0)
+    for _ in range(3):
+        _throttle(clock).allow_request(None, None)
+    clock.now = 6060.0 + 15  # a quarter into the next window: 3 * 0.75 = 2.25 of the old requests still count
+    assert _throttle(clock).allow_request(None, None) is False  # 2.25 + 1 > 3
+    clock.now = 6060.0 + 45  # three quarters in: 3 * 0.25 + 2 (this one and the refused one) = 2.75 <= 3
+    assert _throttle(clock).allow_request(None, None) is True
+
+
+def _documents(owner_id: int, count: int) -> None:
+    for number in range(count):
+        document_services.document_create_from_text(
+            owner_id=owner_id, title=f"Notes {number}", text="Mitochondria make ATP. " * 20, source_kind="text"
+        )
+
+
+def _capture() -> CaptureQueriesContext:
+    """Captured queries, with the connection's log emptied first: the log is a deque of 9,000 entries, and
+    once it is full (migrations under DEBUG) a capture's start and end indexes are equal and it sees nothing."""
+    reset_queries()
+    return CaptureQueriesContext(connection)
+
+
+def _document_selects(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "documents_document"' in q["sql"]]
+
+
+def test_a_short_first_page_is_counted_by_its_length(user, auth_client):
+    _documents(user.pk, 3)
+    with _capture() as queries:
+        body = auth_client.get(DOCUMENTS).json()
+
+    assert body["count"] == 3
+    assert len(body["results"]) == 3
+    assert not any("COUNT(" in sql for sql in _document_selects(queries))
+
+
+def test_a_full_first_page_still_counts_everything(user, auth_client):
+    _documents(user.pk, 3)
+    with _capture() as queries:
+        body = auth_client.get(DOCUMENTS, {"page_size": 2}).json()
+    selects = _document_selects(queries)  # read now: the next request empties the connection's query log
+    second = auth_client.get(DOCUMENTS, {"page_size": 2, "page": 2}).json()
+
+    assert (body["count"], len(body["results"]), body["next"] is not None) == (3, 2, True)
+    assert any("COUNT(" in sql for sql in selects)
+    assert (second["count"], len(second["results"]), second["next"]) == (3, 1, None)
+
+
+def test_an_empty_list_has_count_zero(auth_client):
+    assert auth_client.get(DOCUMENTS).json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+@pytest.fixture
+def user_cache(settings):
+    settings.AUTH_USER_CACHE_SECONDS = 30
+    authentication._rows.clear()
+    authentication._tokens.clear()
+    yield
+    authentication._rows.clear()
+    authentication._tokens.clear()
+
+
+def _user_selects(queries: CaptureQueriesContext) -> int:
+    return sum('FROM "accounts_user"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_user_row_is_loaded_once_while_cached(user, auth_client, user_cache):
+    auth_client.get(DOCUMENTS)
+    with _capture() as queries:
+        response = auth_client.get(DOCUMENTS)
+
+    assert response.status_code == 200
+    assert _user_selects(queries) == 0
+
+
+def test_a_cached_row_still_goes_through_the_active_check(user, auth_client, user_cache):
+    auth_client.get(DOCUMENTS)
+    key = next(iter(authentication._rows))
+    _expires, row = authentication._rows[key]
+    row.is_active = False  # as if the cached copy had been loaded after a deactivation
+
+    assert auth_client.get(DOCUMENTS).status_code == 401
+
+
+def test_forget_user_drops_the_cached_row(user, auth_client, user_cache):
+    auth_client.get(DOCUMENTS)
+    authentication.forget_user(user.pk)
+    with _capture() as queries:
+        auth_client.get(DOCUMENTS)
+
+    assert _user_selects(queries) == 1
+
+
+def test_the_cache_is_off_when_the_setting_is_zero(user, auth_client, settings):
+    settings.AUTH_USER_CACHE_SECONDS = 0
+    auth_client.get(DOCUMENTS)
+    with _capture() as queries:
+        auth_client.get(DOCUMENTS)
+
+    assert _user_selects(queries) == 1
+
+
+def test_a_remembered_token_is_refused_once_it_expires(user, user_cache):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=dt.timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get(DOCUMENTS).status_code == 200
+    assert len(authentication._tokens) == 1
+
+    time.sleep(1.1)
+    response = client.get(DOCUMENTS)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"
+
+
+class _DrfDocument(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = DocumentOutput.Meta.fields
+
+
+class _DrfPage(serializers.ModelSerializer):
+    page_number = serializers.IntegerField(source="number")
+    tables = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField(allow_blank=True)))
+    )
+
+    class Meta:
+        model = Page
+        fields = PageOutput.Meta.fields
+
+
+@pytest.mark.parametrize("processed", [True, False], ids=["processed", "uploaded-only"])
+def test_fast_output_equals_drf_output(user, processed):
+    _documents(user.pk, 1)
+    document = Document.objects.get(owner_id=user.pk)
+    if not processed:
+        document.processed_at = None
+        document.page_count = None
+    assert DocumentOutput._plan() is not None
+    assert DocumentOutput(document).data == _DrfDocument(document).data
+    for page in Page.objects.filter(document=document):
+        assert PageOutput(page).data == _DrfPage(page).data
