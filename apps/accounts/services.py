@@ -104,11 +104,15 @@ def user_update_profile(*, user: User, display_name: str | None = None) -> User:
 
 
 def user_logout(*, refresh: str) -> None:
-    """Blacklists one refresh token (access tokens expire by themselves within minutes)."""
+    """Blacklists one refresh token (access tokens expire by themselves within minutes).
+
+    A token that is invalid, expired or already revoked signs nothing in any more, so logging it out succeeds
+    as a no-op, as OAuth token revocation does (RFC 7009, section 2.2): the client cannot act on such an error.
+    """
     try:
         RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
-    except TokenError as exc:
-        raise ValidationError({"refresh": [str(exc)]}) from exc
+    except TokenError:
+        return
 
 
 def user_logout_everywhere(*, user: User) -> int:
