@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SERVICES_ENV := var/services/services.env
+# Debug pages only while `make run` binds to loopback (the settings refuse them beyond loopback anyway).
+RUN_DEBUG ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),true,false)
 
 .PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean
 
@@ -29,7 +31,7 @@ demo: migrate ## Create the demo learner and admin if missing and print their cr
 
 run: demo ## Run web, worker and scheduler on embedded defaults (SQLite, local files, no servers)
 	@echo "Open http://$(HOST):$(PORT)/  (Ctrl-C stops every process)"
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start
+	HOST=$(HOST) PORT=$(PORT) DJANGO_DEBUG=$${DJANGO_DEBUG:-$(RUN_DEBUG)} $(VENV)/bin/honcho -f Procfile start
 
 services: venv ## Start PostgreSQL, Redis, the Kafka-compatible broker and S3 storage on loopback
 	$(PY) scripts/services.py start
