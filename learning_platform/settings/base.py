@@ -107,3 +107,7 @@ from learning_platform.settings.email import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
 from learning_platform.settings.storage import *  # noqa: E402,F403
+
+#: Port of the web process's operations listener (probes with details, /metrics), never routed by the
+#: ingress. 0: no such listener, and requests from loopback peers count as the cluster (a single machine).
+OPS_PORT = env.int("OPS_PORT", default=0)

@@ -228,14 +228,20 @@ def test_ports_agree() -> None:
     assert "EXPOSE 8000" in dockerfile and "127.0.0.1:8000/healthz" in dockerfile
     docs = render(K8S / "overlays" / "prod")
     container = by_kind(docs, "Deployment")["web"]["spec"]["template"]["spec"]["containers"][0]
-    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
-    assert by_kind(docs, "Service")["web"]["spec"]["ports"][0]["targetPort"] == "http"
+    assert container["ports"] == [
+        {"name": "http", "containerPort": 8000, "protocol": "TCP"},
+        {"name": "ops", "containerPort": 9000, "protocol": "TCP"},
+    ]
+    assert "tcp:port=9000:interface=0.0.0.0" in container["command"]
+    assert by_kind(docs, "ConfigMap")["learning-platform-config"]["data"]["OPS_PORT"] == "9000"
+    # The ops port (/metrics, detailed /readyz) is never in the Service the ingress routes to.
+    assert [p["targetPort"] for p in by_kind(docs, "Service")["web"]["spec"]["ports"]] == ["http"]
     assert compose_services()["web"]["ports"] == ["127.0.0.1:8000:8000"]
 
 
 def test_probe_paths_are_answered_by_the_probe_middleware() -> None:
     middleware = (ROOT / "apps" / "core" / "middleware.py").read_text()
-    assert '"/healthz": health.liveness' in middleware and '"/readyz": health.readiness' in middleware
+    assert all(f'"/{probe}": _{probe}' in middleware for probe in ("healthz", "readyz", "metrics"))
     production = (ROOT / "learning_platform" / "settings" / "production.py").read_text()
     assert "healthz" in production and "readyz" in production, "probes exempt from the HTTPS redirect"
 
