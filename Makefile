@@ -9,7 +9,7 @@ SERVICES_ENV := var/services/services.env
 # Debug pages only while `make run` binds to loopback (the settings refuse them beyond loopback anyway).
 RUN_DEBUG ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),true,false)
 
-.PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean
+.PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean system-packages fuzz
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -61,7 +61,10 @@ test-integration: venv ## Integration tests against real PostgreSQL, Redis, brok
 	set -a; [ -f $(SERVICES_ENV) ] && source $(SERVICES_ENV); set +a; \
 	$(VENV)/bin/pytest -m integration -p no:cacheprovider $(PYTEST_ARGS)
 
-test: lint typecheck checkov-venv test-unit test-integration ## Lint, type check, unit and integration tests
+system-packages: ## Install the system packages the tests need (as root with apt); otherwise say what is missing
+	$(PYTHON) scripts/services.py install
+
+test: system-packages lint typecheck checkov-venv test-unit test-integration ## Install what is missing, lint, type check, unit and integration tests
 
 bench: venv ## Benchmarks on the real services (figures: bench/results/; latest in docs/benchmarks.md)
 	$(PY) scripts/services.py start

@@ -25,7 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _post(url: str, body: bytes, content_type: str) -> urllib.error.HTTPError:
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})  # noqa: S310
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310 - loopback URL built by the test
     return caught.value
