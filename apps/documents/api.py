@@ -71,12 +71,13 @@ def _owned(request: Request, document_id: int) -> Document:
 
 
 def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[Any]) -> Response:
-    paginator = DefaultPagination()
+    paginator = view.pagination_class()  # type: ignore[attr-defined]
     page: Any = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class DocumentListApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
     parser_classes = [MultiPartParser]
 
     @extend_schema(parameters=[s.DocumentFilterInput], responses={200: s.DocumentOutput(many=True)}, tags=["documents"])
@@ -134,6 +135,8 @@ class DocumentHistoryApi(APIView):
 
 
 class DocumentChunksApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
+
     @extend_schema(responses={200: s.ChunkOutput(many=True)}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
         return _paginated(self, request, selectors.chunk_list(document=_owned(request, document_id)), s.ChunkOutput)
@@ -141,6 +144,8 @@ class DocumentChunksApi(APIView):
 
 class DocumentPagesApi(APIView):
     """The extracted text of each page (slide, section), where it came from, and the tables found on it."""
+
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
 
     @extend_schema(parameters=[s.PageFilterInput], responses={200: s.PageOutput(many=True)}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:

@@ -31,14 +31,22 @@ def _post(url: str, body: bytes, content_type: str) -> urllib.error.HTTPError:
     return caught.value
 
 
-@pytest.mark.parametrize("path", ["auth/token/refresh/", "auth/password-reset/", "auth/verify-email/resend/"])
-def test_an_empty_multipart_body_gets_the_json_error_shape(server: str, path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("documents/", 401, "not_authenticated"),  # the upload route reads multipart (after authentication)
+        ("auth/token/refresh/", 415, "unsupported_media_type"),  # JSON-only routes refuse multipart
+        ("auth/password-reset/", 415, "unsupported_media_type"),
+    ],
+    ids=["upload", "refresh", "password-reset"],
+)
+def test_an_empty_multipart_body_gets_the_json_error_shape(server: str, path: str, status: int, code: str) -> None:
     error = _post(f"{server}/api/v1/{path}", EMPTY_MULTIPART, "multipart/form-data; boundary=c637e12e")
 
-    assert error.code == 400
+    assert error.code == status
     assert error.headers["Content-Type"] == "application/json"
     assert error.headers["X-Request-ID"]
-    assert json.loads(error.read())["error"]["code"] == "validation_error"
+    assert json.loads(error.read())["error"]["code"] == code
 
 
 def test_daphne_requests_no_longer_parse_form_bodies() -> None:
