@@ -66,6 +66,9 @@ system-packages: ## Install the system packages the tests need (as root with apt
 
 test: system-packages lint typecheck checkov-venv test-unit test-integration ## Install what is missing, lint, type check, unit and integration tests
 
+fuzz: venv ## schemathesis --checks all against the live server as a learner (FUZZ_ARGS="--max-examples 200 --seed N")
+	$(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
+
 bench: venv ## Benchmarks on the real services (figures: bench/results/; latest in docs/benchmarks.md)
 	$(PY) scripts/services.py start
 	set -a; source $(SERVICES_ENV); set +a; $(PY) -m bench $(BENCH_ARGS)
