@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MINT_TOKEN = """
+CREATE_LEARNER = """
 from apps.accounts.models import User
 from rest_framework_simplejwt.tokens import RefreshToken
 user = User.objects.create_user(email="fuzz-learner@example.com", password=None, display_name="Fuzz")
@@ -70,9 +70,13 @@ def run(*, max_examples: int, seed: int | None, data_dir: Path) -> int:
     env = fuzz_env(data_dir)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    token = subprocess.run(
-        [*manage, "shell", "-c", MINT_TOKEN], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(
+            [*manage, "shell", "-c", CREATE_LEARNER], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "learning_platform.asgi:application"],

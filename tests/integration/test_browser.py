@@ -22,7 +22,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 def browser() -> Iterator[webdriver.Chrome]:
     require_binary("chromium")
     require_binary("chromedriver")
-    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    binary, driver = shutil.which("chromium") or "chromium", shutil.which("chromedriver") or "chromedriver"
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in (
