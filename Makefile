@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SERVICES_ENV := var/services/services.env
+# Debug pages only while `make run` binds to loopback (the settings refuse them beyond loopback anyway).
+RUN_DEBUG ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),true,false)
 
-.PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean
+.PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean system-packages fuzz
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -29,7 +31,7 @@ demo: migrate ## Create the demo learner and admin if missing and print their cr
 
 run: demo ## Run web, worker and scheduler on embedded defaults (SQLite, local files, no servers)
 	@echo "Open http://$(HOST):$(PORT)/  (Ctrl-C stops every process)"
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start
+	HOST=$(HOST) PORT=$(PORT) DJANGO_DEBUG=$${DJANGO_DEBUG:-$(RUN_DEBUG)} $(VENV)/bin/honcho -f Procfile start
 
 services: venv ## Start PostgreSQL, Redis, the Kafka-compatible broker and S3 storage on loopback
 	$(PY) scripts/services.py start
@@ -59,7 +61,13 @@ test-integration: venv ## Integration tests against real PostgreSQL, Redis, brok
 	set -a; [ -f $(SERVICES_ENV) ] && source $(SERVICES_ENV); set +a; \
 	$(VENV)/bin/pytest -m integration -p no:cacheprovider $(PYTEST_ARGS)
 
-test: lint typecheck checkov-venv test-unit test-integration ## Lint, type check, unit and integration tests
+system-packages: ## Install the system packages the tests need (as root with apt); otherwise say what is missing
+	$(PYTHON) scripts/services.py install
+
+test: system-packages lint typecheck checkov-venv test-unit test-integration ## Install what is missing, lint, type check, unit and integration tests
+
+fuzz: venv ## schemathesis --checks all against the live server as a learner (FUZZ_ARGS="--max-examples 200 --seed N")
+	$(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
 
 bench: venv ## Benchmarks on the real services (figures: bench/results/; latest in docs/benchmarks.md)
 	$(PY) scripts/services.py start

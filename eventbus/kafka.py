@@ -10,6 +10,7 @@ from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.helpers import create_ssl_context
 from django.conf import settings
 
 from eventbus.registry import TOPICS, Topic
@@ -23,12 +24,25 @@ def registry_topic(kafka_name: str) -> str:
     return kafka_name.removeprefix(settings.EVENTBUS_TOPIC_PREFIX)
 
 
+def connection_options() -> dict[str, Any]:
+    """How every producer, consumer and admin client reaches and authenticates to the brokers.
+
+    SASL_SSL (production): TLS verified against ``KAFKA_SSL_CAFILE`` (or the system CAs) and SCRAM credentials
+    of this process's principal; the broker's ACLs then allow what that principal may do.
+    """
+    protocol = settings.KAFKA_SECURITY_PROTOCOL
+    options: dict[str, Any] = {"bootstrap_servers": settings.KAFKA_BOOTSTRAP_SERVERS, "security_protocol": protocol}
+    if protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.KAFKA_SSL_CAFILE or None)
+    if protocol.startswith("SASL_"):
+        options["sasl_mechanism"] = settings.KAFKA_SASL_MECHANISM
+        options["sasl_plain_username"] = settings.KAFKA_SASL_USERNAME
+        options["sasl_plain_password"] = settings.KAFKA_SASL_PASSWORD
+    return options
+
+
 def _common() -> dict[str, Any]:
-    return {
-        "bootstrap_servers": settings.KAFKA_BOOTSTRAP_SERVERS,
-        "security_protocol": settings.KAFKA_SECURITY_PROTOCOL,
-        "request_timeout_ms": settings.KAFKA_REQUEST_TIMEOUT_MS,
-    }
+    return {**connection_options(), "request_timeout_ms": settings.KAFKA_REQUEST_TIMEOUT_MS}
 
 
 def producer_config() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.db import close_old_connections
 
 from eventbus.delivery import handle
 from eventbus.envelope import Event, MalformedEvent
-from eventbus.kafka import kafka_topic
+from eventbus.kafka import connection_options, kafka_topic
 from eventbus.models import OutboxEvent, ProcessedEvent
 
 QUIET_SECONDS = 1.5
@@ -65,8 +65,7 @@ async def from_kafka(
 ) -> AsyncIterator[Event | None]:
     """Records from ``since`` (or ``from_offset``) up to the end of each partition."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.KAFKA_BOOTSTRAP_SERVERS,
-        security_protocol=settings.KAFKA_SECURITY_PROTOCOL,
+        **connection_options(),
         enable_auto_commit=False,
         fetch_max_wait_ms=settings.KAFKA_FETCH_MAX_WAIT_MS,
     )

@@ -76,6 +76,8 @@ resource "aws_instance" "broker" {
     create_topics              = each.key == "1"
     topics_json                = jsonencode(local.topics)
     consumer_groups_json       = jsonencode(local.consumer_group_ids)
+    acls_json                  = jsonencode(local.kafka_acls)
+    kafka_secrets_arn          = var.kafka_secrets_arn
     environment                = var.environment
     region                     = var.region
     log_group                  = aws_cloudwatch_log_group.kafka.name

@@ -1,4 +1,5 @@
-# Broker instance role: SSM Session Manager (no SSH), CloudWatch agent metrics and logs, nothing else.
+# Broker instance role: SSM Session Manager (no SSH), CloudWatch agent metrics and logs, and reading its one
+# secret (TLS key and certificate, SCRAM passwords), nothing else.
 data "aws_iam_policy_document" "ec2_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -29,6 +30,12 @@ data "aws_iam_policy_document" "broker" {
       variable = "cloudwatch:namespace"
       values   = ["CWAgent", "LearningPlatform/Kafka"]
     }
+  }
+
+  statement {
+    sid       = "ReadKafkaSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.kafka_secrets_arn]
   }
 
   statement {

@@ -39,6 +39,12 @@ locals {
   }
   # The application's Kafka group.id is EVENTBUS_TOPIC_PREFIX + group (eventbus/kafka.py).
   consumer_group_ids = { for g, _ in var.kafka_consumer_groups : g => "${var.topic_prefix}${g}" }
+  # Topic and group ACLs name the environment's prefixed resources; the cluster ACL names the cluster.
+  kafka_acls = {
+    for principal, acls in var.kafka_acls : principal => [
+      for a in acls : merge(a, { name = a.resource == "cluster" ? a.name : "${var.topic_prefix}${a.name}" })
+    ]
+  }
 }
 
 check "brokers_span_two_azs" {

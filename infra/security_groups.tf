@@ -14,7 +14,7 @@ resource "aws_vpc_security_group_ingress_rule" "clients" {
   for_each = toset(var.client_security_group_ids)
 
   security_group_id            = aws_security_group.brokers.id
-  description                  = "Kafka clients (PLAINTEXT listener)"
+  description                  = "Kafka clients (SASL_SSL listener: SCRAM-SHA-512 over TLS)"
   referenced_security_group_id = each.value
   ip_protocol                  = "tcp"
   from_port                    = 9092

@@ -134,6 +134,24 @@ variable "kafka_consumer_groups" {
   }))
 }
 
+variable "kafka_acls" {
+  description = "GENERATED from eventbus/registry.py: Kafka principal (SCRAM user) -> its ACLs (topic names without the prefix)."
+  type = map(list(object({
+    resource   = string
+    name       = string
+    operations = list(string)
+  })))
+}
+
+variable "kafka_secrets_arn" {
+  description = <<-EOT
+    Secrets Manager secret (JSON) the brokers read at boot: "ca_pem", "tls_cert_chain_pem" and "tls_key_pem"
+    (a certificate for the bootstrap name and every broker name) and "passwords", one SCRAM password per
+    principal: "lp-broker" (inter-broker) and each principal of kafka_acls. docs/deployment.md shows how to make it.
+  EOT
+  type        = string
+}
+
 variable "consumer_lag_alarm_threshold" {
   description = "Alarm when a consumer group's total lag (messages) stays above this for 10 minutes."
   type        = number

@@ -5,8 +5,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from learning_platform import daphne_bodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learning_platform.settings.base")
 django_asgi_app = get_asgi_application()
+daphne_bodies.install()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -1,15 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
-from django_prometheus import exports
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.accounts import views as account_views
 from apps.core import views as core_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.jobs.urls")),
     path("", include("apps.documents.urls")),
+    path("ops/readiness/", core_views.ReadinessDetailApi.as_view(), name="ops-readiness"),
 ]
 
 urlpatterns = [
@@ -22,7 +22,4 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("readyz", core_views.readyz, name="readyz"),
-    path("metrics", exports.ExportToDjangoView, name="metrics"),
 ]

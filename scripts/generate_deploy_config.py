@@ -3,8 +3,9 @@
 The registry (``eventbus/registry.py``) is the one source of truth for topics and consumer groups. This script
 writes what the deployment needs from it, so nobody edits those numbers by hand:
 
-* ``infra/eventbus.auto.tfvars.json``: topic definitions (partitions, retention, RF, min ISR, compression) and
-  the consumer groups, read by Terraform (cluster bootstrap creates the topics; one lag alarm per group).
+* ``infra/eventbus.auto.tfvars.json``: topic definitions (partitions, retention, RF, min ISR, compression),
+  the consumer groups and each Kafka principal's ACLs, read by Terraform (cluster bootstrap creates the topics,
+  the SCRAM users and their ACLs; one lag alarm per group).
 * ``deploy/compose.consumers.yaml``: one compose service per consumer group (included by compose.yaml).
 * ``deploy/k8s/base/consumers.yaml``: one Deployment, HorizontalPodAutoscaler and PodDisruptionBudget per
   consumer group. A group's HPA ``maxReplicas`` is the largest partition count among the topics it consumes:
@@ -83,6 +84,44 @@ def group_max_partitions() -> dict[str, int]:
     return {group: max(TOPICS[name].partitions for name in names) for group, names in consumer_groups().items()}
 
 
+#: Kafka principals (SCRAM users). Only the relay produces (every event, dead letters included, leaves through
+#: the outbox); each consumer group reads its own topics with its own principal; the admin principal creates and
+#: checks topics and reads them for `replay_events`.
+RELAY_PRINCIPAL = "lp-relay"
+ADMIN_PRINCIPAL = "lp-admin"
+
+
+def consumer_principal(group: str) -> str:
+    return f"lp-consumer-{group}"
+
+
+def kafka_principal_secret(principal: str) -> str:
+    """The Kubernetes Secret holding a principal's KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD."""
+    return f"{APP}-kafka-{principal.removeprefix('lp-')}"
+
+
+def kafka_acls() -> dict[str, list[dict[str, Any]]]:
+    """Principal -> its ACLs (resource names without the environment's topic prefix; Terraform adds it)."""
+    every_topic = sorted(TOPICS)
+    acls: dict[str, list[dict[str, Any]]] = {
+        RELAY_PRINCIPAL: [{"resource": "topic", "name": t, "operations": ["Write", "Describe"]} for t in every_topic]
+        + [{"resource": "cluster", "name": "kafka-cluster", "operations": ["IdempotentWrite"]}],
+        ADMIN_PRINCIPAL: [
+            {
+                "resource": "topic",
+                "name": t,
+                "operations": ["Create", "Describe", "DescribeConfigs", "AlterConfigs", "Alter", "Read"],
+            }
+            for t in every_topic
+        ],
+    }
+    for group, names in consumer_groups().items():
+        acls[consumer_principal(group)] = [
+            {"resource": "topic", "name": t, "operations": ["Read", "Describe"]} for t in names
+        ] + [{"resource": "group", "name": group, "operations": ["Read", "Describe"]}]
+    return dict(sorted(acls.items()))
+
+
 def tfvars() -> dict[str, Any]:
     topics = {
         t.name: {
@@ -99,7 +138,7 @@ def tfvars() -> dict[str, Any]:
         group: {"topics": names, "max_partitions": group_max_partitions()[group]}
         for group, names in consumer_groups().items()
     }
-    return {"kafka_topics": topics, "kafka_consumer_groups": groups}
+    return {"kafka_topics": topics, "kafka_consumer_groups": groups, "kafka_acls": kafka_acls()}
 
 
 def _labels(component: str) -> dict[str, str]:
@@ -152,6 +191,8 @@ def consumer_manifests() -> list[dict[str, Any]]:
                                     "envFrom": [
                                         {"configMapRef": {"name": f"{APP}-config"}},
                                         {"secretRef": {"name": f"{APP}-secrets"}},
+                                        # This group's Kafka principal (SASL username and password).
+                                        {"secretRef": {"name": kafka_principal_secret(consumer_principal(group))}},
                                     ],
                                     "resources": {
                                         "requests": {"cpu": "100m", "memory": "256Mi"},

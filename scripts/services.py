@@ -2,7 +2,7 @@
 """Start, stop and describe the real services on loopback: PostgreSQL, Redis, a Kafka-compatible broker
 (tansu) and S3 storage (SeaweedFS). Used by ``make services``, ``make run-full`` and the integration tests.
 
-    python scripts/services.py install            # apt-get the missing system packages (as root)
+    python scripts/services.py install            # apt-get the missing system packages (as root; else say how)
     python scripts/services.py start [NAME ...]   # install, then start what is not running
     python scripts/services.py stop               # stop everything this script started
     python scripts/services.py status             # one line per service
@@ -252,23 +252,74 @@ def env_vars() -> dict[str, str]:
     }
 
 
-#: Debian packages the integration tests need, by the command that shows each is installed.
-SYSTEM_PACKAGES = {
-    "postgresql": lambda: bool(list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))),
-    "redis-server": lambda: shutil.which("redis-server") is not None,
-    "chromium": lambda: shutil.which("chromium") is not None,
-    "chromium-driver": lambda: shutil.which("chromedriver") is not None,
+@dataclass(frozen=True)
+class SystemTool:
+    """A program the tests run, and the Debian packages that provide it."""
+
+    binary: str
+    packages: tuple[str, ...]
+    needed_by: str
+
+    def is_installed(self) -> bool:
+        if self.binary == "initdb":  # Debian keeps PostgreSQL's server programs off PATH
+            return bool(list(Path("/usr/lib/postgresql").glob("*/bin/initdb")))
+        return shutil.which(self.binary) is not None
+
+    @property
+    def how_to_install(self) -> str:
+        return f"sudo apt-get install {' '.join(self.packages)}  (or: sudo make test, which installs it)"
+
+
+#: Every system package `make test` needs, in one place. Tests find a missing one by its binary
+#: (tests/services.py: ``requires_binary``) and say which package provides it.
+SYSTEM_TOOLS = {
+    tool.binary: tool
+    for tool in (
+        SystemTool("initdb", ("postgresql",), "integration tests (PostgreSQL)"),
+        SystemTool("redis-server", ("redis-server",), "integration tests (Redis)"),
+        SystemTool("tesseract", ("tesseract-ocr", "tesseract-ocr-eng", "tesseract-ocr-fra"), "OCR of scanned PDFs"),
+        SystemTool("espeak-ng", ("espeak-ng",), "speech fixtures and narration"),
+        SystemTool("chromium", ("chromium",), "the browser test"),
+        SystemTool("chromedriver", ("chromium-driver",), "the browser test"),
+    )
 }
 
 
-def install_system_packages() -> list[str]:
-    """Installs the missing Debian packages when this runs as root with apt; returns what is still missing."""
-    missing = [name for name, is_installed in SYSTEM_PACKAGES.items() if not is_installed()]
+def missing_tools() -> list[SystemTool]:
+    return [tool for tool in SYSTEM_TOOLS.values() if not tool.is_installed()]
+
+
+def stop_default_clusters() -> None:
+    """Debian starts a PostgreSQL cluster when it installs the package; the tests start their own instead."""
+    if os.geteuid() != 0 or not shutil.which("pg_lsclusters"):
+        return
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False).stdout
+    for line in listing.splitlines():
+        version, cluster, *_ = line.split()
+        subprocess.run(["pg_ctlcluster", version, cluster, "stop"], capture_output=True, check=False)
+
+
+def install_system_packages() -> list[SystemTool]:
+    """Installs the missing Debian packages when this runs as root with apt; returns the tools still missing."""
+    missing = missing_tools()
     if missing and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        packages = [package for tool in missing for package in tool.packages]
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=False, env=env)
-    return [name for name, is_installed in SYSTEM_PACKAGES.items() if not is_installed()]
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], check=False, env=env)
+        stop_default_clusters()
+    return missing_tools()
+
+
+def install_report(still_missing: list[SystemTool], *, is_root: bool) -> tuple[int, str]:
+    """What `install` prints and its exit status: a failure only when it could install and did not."""
+    if not still_missing:
+        return 0, "system packages: ok"
+    lines = [f"system packages: missing {', '.join(tool.binary for tool in still_missing)}"]
+    lines += [f"  {tool.binary} ({tool.needed_by}): {tool.how_to_install}" for tool in still_missing]
+    if not is_root:
+        lines.append("  not root: nothing installed; the tests that need these skip and say so (CI=true fails them)")
+    return (1 if is_root else 0), "\n".join(lines)
 
 
 def start(names: list[str]) -> dict[str, str]:
@@ -290,9 +341,9 @@ def start(names: list[str]) -> dict[str, str]:
 def main(argv: list[str]) -> int:
     command, names = (argv[0] if argv else "status"), (argv[1:] or list(SERVICES))
     if command == "install":
-        still_missing = install_system_packages()
-        print("system packages: " + (f"missing {', '.join(still_missing)}" if still_missing else "ok"))
-        return 1 if still_missing else 0
+        status, report = install_report(install_system_packages(), is_root=os.geteuid() == 0)
+        print(report)
+        return status
     if command == "start":
         install_system_packages()
         errors = start(names)

@@ -1,4 +1,5 @@
-"""Fixtures for the real services (PostgreSQL, Redis, the Kafka-compatible broker, S3 storage).
+"""Fixtures for the real services (PostgreSQL, Redis, the Kafka-compatible broker, S3 storage) and the
+system programs some tests run (``@pytest.mark.requires_binary("tesseract")``).
 
 The integration run (``make test-integration``) starts them with ``scripts/services.py`` and exports their
 URLs, so Django's own settings point at them. A test that needs one asks for its fixture: where the
@@ -6,13 +7,61 @@ service cannot be reached the test is skipped with the reason, except in CI (``C
 missing service is a failure.
 """
 
+import importlib.util
 import os
+import shutil
 import socket
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def _system_tools() -> dict[str, Any]:
+    """The one table of system packages, kept by ``scripts/services.py install`` (which installs them)."""
+    spec = importlib.util.spec_from_file_location("_services_script", ROOT / "scripts" / "services.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return dict(module.SYSTEM_TOOLS)
+
+
+def missing_binary_message(binary: str) -> str:
+    tool = _system_tools().get(binary)
+    if tool is None:
+        return f"{binary} is not installed (not on PATH)"
+    return f"{binary} is not installed, needed for {tool.needed_by}: {tool.how_to_install}"
+
+
+def require_binary(binary: str) -> None:
+    """Skips the test when ``binary`` is missing, saying which package provides it; under CI=true, fails so."""
+    tool = _system_tools().get(binary)
+    if tool.is_installed() if tool is not None else shutil.which(binary):
+        return
+    message = missing_binary_message(binary)
+    if IN_CI:
+        pytest.fail(f"CI needs every system package. {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requires_binary(*names): the test runs these programs; skipped (failed in CI) without them"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("requires_binary"):
+        for binary in marker.args:
+            require_binary(binary)
 
 
 def _reachable(url: str, default_port: int) -> bool:

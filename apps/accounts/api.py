@@ -115,7 +115,13 @@ class RefreshApi(APIView):
 
 
 class LogoutApi(APIView):
-    @extend_schema(request=s.RefreshInput, responses={205: None}, tags=["auth"])
+    @extend_schema(
+        request=s.RefreshInput,
+        responses={205: None},
+        tags=["auth"],
+        description="Revokes the refresh token. A token that is invalid, expired or already revoked is accepted "
+        "too (nothing left to revoke, RFC 7009); only a missing or over-long `refresh` is a 400.",
+    )
     def post(self, request: Request) -> Response:
         services.user_logout(**_validated(s.RefreshInput, request))
         return Response(status=status.HTTP_205_RESET_CONTENT)

@@ -8,6 +8,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from apps.accounts import guards
 from apps.accounts.models import User
 from apps.accounts.sessions import FamilyRefreshToken
+from apps.core.fields import StrictCharField
 
 
 class SignInLocked(exceptions.Throttled):
@@ -25,8 +26,8 @@ class SignInLocked(exceptions.Throttled):
 
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, min_length=8, max_length=128)
-    display_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    password = StrictCharField(write_only=True, min_length=8, max_length=128)
+    display_name = StrictCharField(max_length=150, required=False, default="", allow_blank=True)
 
 
 class EmailInput(serializers.Serializer):
@@ -34,16 +35,16 @@ class EmailInput(serializers.Serializer):
 
 
 class UidTokenInput(serializers.Serializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
 
 
 class PasswordResetConfirmInput(UidTokenInput):
-    new_password = serializers.CharField(write_only=True, min_length=8, max_length=128)
+    new_password = StrictCharField(write_only=True, min_length=8, max_length=128)
 
 
 class RefreshInput(serializers.Serializer):
-    refresh = serializers.CharField(max_length=2048)
+    refresh = StrictCharField(max_length=2048)
 
 
 class TokenPairOutput(serializers.Serializer):
@@ -52,11 +53,11 @@ class TokenPairOutput(serializers.Serializer):
 
 
 class ProfileInput(serializers.Serializer):
-    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    display_name = StrictCharField(max_length=150, required=False, allow_blank=True)
 
 
 class EraseAccountInput(serializers.Serializer):
-    password = serializers.CharField(write_only=True, help_text="The account's current password, to confirm.")
+    password = StrictCharField(write_only=True, help_text="The account's current password, to confirm.")
 
 
 class ProfileOutput(serializers.ModelSerializer):

@@ -133,11 +133,15 @@ def user_update_profile(*, user: User, display_name: str | None = None) -> User:
 
 
 def user_logout(*, refresh: str) -> None:
-    """Signs out one session: its refresh token is blacklisted and its access tokens stop working."""
+    """Signs out one session: its refresh token is blacklisted and its access tokens stop working.
+
+    A token that is invalid, expired or already revoked signs nothing in any more, so logging it out succeeds
+    as a no-op, as OAuth token revocation does (RFC 7009, section 2.2): the client cannot act on such an error.
+    """
     try:
         user_id = sessions.token_sign_out(refresh=refresh)
-    except TokenError as exc:
-        raise ValidationError({"refresh": [str(exc)]}) from exc
+    except TokenError:
+        return
     if user_id is not None:
         sockets_recheck_user(user_id=user_id)
 

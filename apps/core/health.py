@@ -3,6 +3,9 @@
 Readiness fails (503) only for what this process cannot serve without: the database. Cache, job broker,
 event broker and storage are reported by name as ``ok`` or ``degraded``, so a broker outage does not take
 every web pod out of the load balancer while the outbox keeps events safe.
+
+Outsiders get :func:`readiness_status` (the database check alone, status only); the named checks with their
+timings and errors (which name internal hosts) are for the cluster and for staff (:func:`readiness`).
 """
 
 import logging
@@ -113,3 +116,9 @@ def readiness() -> tuple[int, dict[str, object]]:
     if not is_ready:
         overall = "unavailable"
     return (200 if is_ready else 503), {"status": overall, "checks": checks}
+
+
+def readiness_status() -> tuple[int, dict[str, object]]:
+    """The cheap, terse answer for anyone: ready or not, from the required checks alone, without details."""
+    is_ready = all(_run(check)["status"] == "ok" for check in REQUIRED.values())
+    return (200, {"status": "ok"}) if is_ready else (503, {"status": "unavailable"})

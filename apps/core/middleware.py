@@ -3,7 +3,9 @@
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_prometheus import exports
 
 from apps.core import health
 from apps.core.errors import error_body
@@ -12,9 +14,40 @@ from apps.core.request_context import new_request_id, reset_request_id, set_requ
 logger = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
 
-_PROBES: dict[str, Callable[[], tuple[int, dict[str, object]]]] = {
-    "/healthz": health.liveness,
-    "/readyz": health.readiness,
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+
+
+def is_cluster_request(request: HttpRequest) -> bool:
+    """Did the request come in on the operations port (never routed by the ingress)?
+
+    With ``OPS_PORT`` set, only requests to that port count, wherever they come from (behind a proxy the peer
+    address says nothing). Without it (a single machine, ``make run``), requests from loopback peers do.
+    """
+    if settings.OPS_PORT:
+        return request.META.get("SERVER_PORT") == str(settings.OPS_PORT)
+    return request.META.get("REMOTE_ADDR") in LOOPBACK_ADDRESSES
+
+
+def _healthz(request: HttpRequest) -> HttpResponse:
+    status, body = health.liveness()
+    return JsonResponse(body, status=status)
+
+
+def _readyz(request: HttpRequest) -> HttpResponse:
+    status, body = health.readiness() if is_cluster_request(request) else health.readiness_status()
+    return JsonResponse(body, status=status)
+
+
+def _metrics(request: HttpRequest) -> HttpResponse:
+    if not is_cluster_request(request):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return exports.ExportToDjangoView(request)
+
+
+_PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+    "/healthz": _healthz,
+    "/readyz": _readyz,
+    "/metrics": _metrics,
 }
 
 
@@ -37,10 +70,11 @@ class RequestIdMiddleware:
 
 
 class ProbeMiddleware:
-    """Answers /healthz and /readyz before host validation and the HTTPS redirect.
+    """Answers /healthz, /readyz and /metrics before host validation and the HTTPS redirect.
 
     The kubelet calls probes by pod IP over plain HTTP, which ``ALLOWED_HOSTS`` and
-    ``SECURE_SSL_REDIRECT`` would reject; the probes reveal nothing secret.
+    ``SECURE_SSL_REDIRECT`` would reject. To the outside the probes say only ``ok`` or ``unavailable`` and
+    /metrics does not exist; the named checks and the metrics are for the cluster (:func:`is_cluster_request`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -50,8 +84,7 @@ class ProbeMiddleware:
         probe = _PROBES.get(request.path.rstrip("/"))
         if probe is None or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        status, body = probe()
-        return JsonResponse(body, status=status)
+        return probe(request)
 
 
 class JsonErrorMiddleware:

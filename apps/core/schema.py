@@ -27,16 +27,28 @@ ERROR_RESPONSES = {
     "404": "No such resource, or it belongs to someone else.",
     "429": "Rate limit exceeded; retry after the number of seconds in the Retry-After header.",
 }
+#: Operations that take a file (a multipart body) also refuse bodies too big or of a type they do not read.
+UPLOAD_ERROR_RESPONSES = {
+    "413": "The body or the file is larger than allowed.",
+    "415": "The file is of a type the platform does not read.",
+}
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: documents the error shape and 429 on every operation."""
+    """drf-spectacular postprocessing hook: the error shape and 429 on every operation, 413/415 on uploads."""
     result.setdefault("components", {}).setdefault("schemas", {})["ErrorResponse"] = ERROR_SCHEMA
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
-            for status, description in ERROR_RESPONSES.items():
+            multipart = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data", {})
+            takes_file = _has_binary(result, multipart.get("schema", {}))
+            errors = {**ERROR_RESPONSES, **(UPLOAD_ERROR_RESPONSES if takes_file else {})}
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    # DRF reads an optional query parameter sent empty (``?status=``) as not sent at all.
+                    parameter["allowEmptyValue"] = True
+            for status, description in errors.items():
                 entry = {"description": description, "content": ref}
                 if status == "429":
                     entry["headers"] = {
@@ -44,3 +56,11 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     }
                 responses.setdefault(status, entry)
     return result
+
+
+def _has_binary(result: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Does this request schema (following one $ref) have a binary (file) property?"""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = result.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
+    return any(prop.get("format") == "binary" for prop in schema.get("properties", {}).values())

@@ -13,12 +13,14 @@ from apps.jobs import serializers as s
 
 
 class JobListApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
+
     @extend_schema(parameters=[s.JobFilterInput], responses={200: s.JobOutput(many=True)}, tags=["jobs"])
     def get(self, request: Request) -> Response:
         filters = s.JobFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
         jobs = selectors.job_list_for_owner(owner_id=request_owner_id(request), **filters.validated_data)
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(jobs, request, view=self)
         return paginator.get_paginated_response(s.JobOutput(page, many=True).data)
 

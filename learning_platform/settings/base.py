@@ -4,12 +4,17 @@ Celery on the filesystem transport. Each service switches to its real server fro
 import django_stubs_ext
 
 from learning_platform.settings.env import BASE_DIR, DATA_DIR, env  # noqa: F401 - BASE_DIR is a setting too
+from learning_platform.settings.secret_key import debug_mode, signing_key
 
 django_stubs_ext.monkeypatch()
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-embedded-default-key-change-me-in-production")
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+#: No key ships with the code: without DJANGO_SECRET_KEY, each installation generates its own into DATA_DIR.
+SECRET_KEY = signing_key(
+    configured=env.str("DJANGO_SECRET_KEY", default=""), data_dir=DATA_DIR, allowed_hosts=ALLOWED_HOSTS
+)
+#: Off unless asked for (`make run` asks when it binds to loopback); refused beyond loopback.
+DEBUG = debug_mode(requested=env.bool("DJANGO_DEBUG", default=False), allowed_hosts=ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -103,3 +108,7 @@ from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.limits import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
 from learning_platform.settings.storage import *  # noqa: E402,F403
+
+#: Port of the web process's operations listener (probes with details, /metrics), never routed by the
+#: ingress. 0: no such listener, and requests from loopback peers count as the cluster (a single machine).
+OPS_PORT = env.int("OPS_PORT", default=0)

@@ -4,6 +4,8 @@ Either way, events are written to the transactional outbox first; the transport 
 committed outbox rows reach their consumers.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from learning_platform.settings.env import env
 
 KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="")
@@ -14,7 +16,25 @@ EVENTBUS_TOPIC_PREFIX = env.str("EVENTBUS_TOPIC_PREFIX", default="")
 KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=3)
 KAFKA_MIN_INSYNC_REPLICAS = env.int("KAFKA_MIN_INSYNC_REPLICAS", default=2)
 KAFKA_COMPRESSION = env.str("KAFKA_COMPRESSION", default="snappy")
-KAFKA_SECURITY_PROTOCOL = env.str("KAFKA_SECURITY_PROTOCOL", default="PLAINTEXT")
+#: PLAINTEXT on the embedded broker; production runs SASL_SSL (SCRAM-SHA-512 over TLS): every client
+#: authenticates as its principal and the broker's ACLs decide what it may do (docs/deployment.md).
+KAFKA_SECURITY_PROTOCOL = env.str("KAFKA_SECURITY_PROTOCOL", default="PLAINTEXT").upper()
+KAFKA_SASL_MECHANISM = env.str("KAFKA_SASL_MECHANISM", default="SCRAM-SHA-512").upper()
+KAFKA_SASL_USERNAME = env.str("KAFKA_SASL_USERNAME", default="")
+KAFKA_SASL_PASSWORD = env.str("KAFKA_SASL_PASSWORD", default="")
+#: PEM file of the CA that signed the brokers' certificates (empty: the system's trusted CAs).
+KAFKA_SSL_CAFILE = env.str("KAFKA_SSL_CAFILE", default="")
+if KAFKA_SECURITY_PROTOCOL not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+    raise ImproperlyConfigured(
+        f"KAFKA_SECURITY_PROTOCOL={KAFKA_SECURITY_PROTOCOL}: use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+    )
+if KAFKA_SECURITY_PROTOCOL.startswith("SASL_"):
+    if KAFKA_SASL_MECHANISM not in ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"):
+        raise ImproperlyConfigured(f"KAFKA_SASL_MECHANISM={KAFKA_SASL_MECHANISM}: use SCRAM-SHA-512")
+    if not (KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD):
+        raise ImproperlyConfigured(
+            f"KAFKA_SECURITY_PROTOCOL={KAFKA_SECURITY_PROTOCOL} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+        )
 #: Low fetch wait keeps end-to-end latency down; Apache Kafka's default is 500 ms.
 KAFKA_FETCH_MAX_WAIT_MS = env.int("KAFKA_FETCH_MAX_WAIT_MS", default=100)
 KAFKA_REQUEST_TIMEOUT_MS = env.int("KAFKA_REQUEST_TIMEOUT_MS", default=30000)

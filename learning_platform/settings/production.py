@@ -1,11 +1,17 @@
 """Production: everything secret comes from the environment; HTTPS everywhere but the probes."""
 
-from learning_platform.settings.base import *  # noqa: F403
-from learning_platform.settings.env import env
+from learning_platform.settings.env import DATA_DIR, env
+from learning_platform.settings.secret_key import signing_key
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # no default: a missing key stops the process
-DEBUG = False
+# Read before base: no default, so a missing key stops the process (base would generate one into DATA_DIR).
+_configured_key = env.str("DJANGO_SECRET_KEY")
+
+from learning_platform.settings.base import *  # noqa: E402,F403
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# A published or weak key stops the process too, unless the platform answers to loopback alone.
+SECRET_KEY = signing_key(configured=_configured_key, data_dir=DATA_DIR, allowed_hosts=ALLOWED_HOSTS)
+DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -36,6 +36,8 @@ def child_env() -> dict[str, str]:
         **env,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "learning_platform.settings.base",
+        # The tests sign tokens with this process's key; a child with another DATA_DIR would generate its own.
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "LOG_LEVEL": "WARNING",
     }
 

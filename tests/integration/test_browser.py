@@ -13,19 +13,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.services import IN_CI
+from tests.services import require_binary
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (binary and driver):
-        message = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    require_binary("chromium")
+    require_binary("chromedriver")
+    binary, driver = shutil.which("chromium") or "chromium", shutil.which("chromedriver") or "chromedriver"
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in (

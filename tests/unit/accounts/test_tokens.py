@@ -129,3 +129,17 @@ def test_flush_removes_only_expired_tokens(user):
 
     assert deleted == 1
     assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [live["jti"]]
+
+
+@pytest.mark.parametrize("refresh", ["0" * 300, "not-a-token", "a.b.c"], ids=["zeros", "word", "three-parts"])
+def test_logout_with_a_token_that_signs_nothing_in_succeeds(auth_client, refresh):
+    response = auth_client.post(LOGOUT, {"refresh": refresh})
+
+    assert response.status_code == 205
+
+
+def test_logout_without_a_refresh_token_is_a_validation_error(auth_client):
+    response = auth_client.post(LOGOUT, {})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"

@@ -99,3 +99,48 @@ def test_cors_allows_configured_origin_only(api_client):
 
     assert allowed["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert "Access-Control-Allow-Origin" not in denied
+
+
+@pytest.mark.parametrize("page_size", ["null", "0", "101", "ten"], ids=str)
+def test_a_bad_page_size_is_a_validation_error_not_ignored(auth_client, page_size):
+    response = auth_client.get("/api/v1/jobs/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {"page_size": ["A whole number from 1 to 100."]}
+
+
+def test_an_empty_page_size_means_the_default(auth_client):
+    response = auth_client.get("/api/v1/jobs/", {"page_size": ""})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/v1/me/", {"display_name": 0}), ("/api/v1/auth/logout/", {"refresh": 0})],
+    ids=["profile-number", "logout-number"],
+)
+def test_a_number_where_the_schema_says_string_is_refused(auth_client, path, body):
+    method = auth_client.patch if path == "/api/v1/me/" else auth_client.post
+
+    response = method(path, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_json_routes_refuse_form_bodies_with_the_error_shape(auth_client):
+    response = auth_client.patch("/api/v1/me/", "[]", content_type="multipart/form-data; boundary=x")
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_the_schema_documents_paginated_lists_and_upload_errors(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    jobs = schema["paths"]["/api/v1/jobs/"]["get"]
+    upload = schema["paths"]["/api/v1/documents/"]["post"]
+    assert jobs["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("PaginatedJobOutputList")
+    assert {"413", "415"} <= set(upload["responses"])
+    assert list(schema["paths"]["/api/v1/auth/logout/"]["post"]["requestBody"]["content"]) == ["application/json"]

@@ -101,7 +101,7 @@ def test_env_example_lists_exactly_the_variables_the_code_reads() -> None:
 def test_kubernetes_config_uses_only_real_variables(overlay: str) -> None:
     docs = render(K8S / "overlays" / overlay)
     config = by_kind(docs, "ConfigMap")["learning-platform-config"]["data"]
-    (secret,) = load_all(K8S / "secret.template.yaml")
+    secret, kafka_secret = load_all(K8S / "secret.template.yaml")
     read = code_env_vars()
     assert not set(config) - read, sorted(set(config) - read)
     assert not set(secret["stringData"]) - read, sorted(set(secret["stringData"]) - read)
@@ -109,10 +109,19 @@ def test_kubernetes_config_uses_only_real_variables(overlay: str) -> None:
     # What the production settings module cannot start without:
     assert config["DJANGO_SETTINGS_MODULE"] == "learning_platform.settings.production"
     assert "DJANGO_ALLOWED_HOSTS" in config and "DJANGO_SECRET_KEY" in secret["stringData"]
+    assert set(kafka_secret["stringData"]) == {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"} <= read
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    # Each role that talks to Kafka has its own principal's Secret; the others have none.
+    kafka_principal = {"relay": "relay", "kafka-topics": "admin"}
     for doc in [*by_kind(docs, "Deployment").values(), *by_kind(docs, "Job").values()]:
+        name = doc["metadata"]["name"]
+        principal = kafka_principal.get(name) or (name if name.startswith("consumer-") else None)
         for container in doc["spec"]["template"]["spec"]["containers"]:
             refs = {next(iter(r.values()))["name"] for r in container["envFrom"]}
-            assert refs == {"learning-platform-config", "learning-platform-secrets"}
+            expected = {"learning-platform-config", "learning-platform-secrets"}
+            if principal:
+                expected.add(f"learning-platform-kafka-{principal}")
+            assert refs == expected, name
             assert not {e["name"] for e in container.get("env", [])} - read
 
 
@@ -228,14 +237,20 @@ def test_ports_agree() -> None:
     assert "EXPOSE 8000" in dockerfile and "127.0.0.1:8000/healthz" in dockerfile
     docs = render(K8S / "overlays" / "prod")
     container = by_kind(docs, "Deployment")["web"]["spec"]["template"]["spec"]["containers"][0]
-    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
-    assert by_kind(docs, "Service")["web"]["spec"]["ports"][0]["targetPort"] == "http"
+    assert container["ports"] == [
+        {"name": "http", "containerPort": 8000, "protocol": "TCP"},
+        {"name": "ops", "containerPort": 9000, "protocol": "TCP"},
+    ]
+    assert "tcp:port=9000:interface=0.0.0.0" in container["command"]
+    assert by_kind(docs, "ConfigMap")["learning-platform-config"]["data"]["OPS_PORT"] == "9000"
+    # The ops port (/metrics, detailed /readyz) is never in the Service the ingress routes to.
+    assert [p["targetPort"] for p in by_kind(docs, "Service")["web"]["spec"]["ports"]] == ["http"]
     assert compose_services()["web"]["ports"] == ["127.0.0.1:8000:8000"]
 
 
 def test_probe_paths_are_answered_by_the_probe_middleware() -> None:
     middleware = (ROOT / "apps" / "core" / "middleware.py").read_text()
-    assert '"/healthz": health.liveness' in middleware and '"/readyz": health.readiness' in middleware
+    assert all(f'"/{probe}": _{probe}' in middleware for probe in ("healthz", "readyz", "metrics"))
     production = (ROOT / "learning_platform" / "settings" / "production.py").read_text()
     assert "healthz" in production and "readyz" in production, "probes exempt from the HTTPS redirect"
 

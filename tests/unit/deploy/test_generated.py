@@ -35,3 +35,19 @@ def test_consumer_hpa_capped_at_partition_count() -> None:
         deployment = by_kind(docs, "Deployment")[f"consumer-{group}"]
         command = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
         assert command == ["python", "manage.py", "consume_events", "--group", group, "--metrics-port", "9100"]
+
+
+def test_kafka_acls_let_only_the_relay_write_and_each_group_read_its_topics() -> None:
+    acls = gen.kafka_acls()
+    writers = {p for p, entries in acls.items() for e in entries if "Write" in e["operations"]}
+    assert writers == {"lp-relay"}
+    assert {e["name"] for e in acls["lp-relay"] if e["resource"] == "topic"} == set(TOPICS)
+    for group, topics in gen.consumer_groups().items():
+        entries = acls[f"lp-consumer-{group}"]
+        assert {e["name"] for e in entries if e["resource"] == "topic"} == set(topics)
+        assert [e["name"] for e in entries if e["resource"] == "group"] == [group]
+        assert all(set(e["operations"]) <= {"Read", "Describe"} for e in entries)
+    user_deleted_writers = {
+        p for p, entries in acls.items() for e in entries if e["name"] == "user.deleted" and "Write" in e["operations"]
+    }
+    assert user_deleted_writers == {"lp-relay"}

@@ -37,8 +37,10 @@ def test_overlay_passes_kubernetes_schema(overlay: str) -> None:
 
 
 def test_secret_template_passes_schema_and_is_not_deployed() -> None:
-    (template,) = yaml.safe_load_all((K8S / "secret.template.yaml").read_text())
-    kubernetes_validate.validate(template, K8S_VERSION, strict=True)
+    templates = list(yaml.safe_load_all((K8S / "secret.template.yaml").read_text()))
+    assert [t["metadata"]["name"] for t in templates] == ["learning-platform-secrets", "learning-platform-kafka-relay"]
+    for template in templates:
+        kubernetes_validate.validate(template, K8S_VERSION, strict=True)
     for overlay in OVERLAYS:
         assert not by_kind(render(K8S / "overlays" / overlay), "Secret"), "secrets are created out of band"
 

@@ -98,6 +98,8 @@ def test_formatting_and_cloud_init_render() -> None:
         ' data_volume_id="vol-0123", kafka_version="4.1.1", kafka_url="https://example.invalid/k.tgz",'
         ' kafka_sha512="00", default_replication_factor=3, min_insync_replicas=2, create_topics=true,'
         ' topics_json=jsonencode({"t"={"partitions"=3}}), consumer_groups_json=jsonencode({"g"="g"}),'
+        ' acls_json=jsonencode({"lp-relay"=[{"resource"="topic", "name"="t", "operations"=["Write"]}]}),'
+        ' kafka_secrets_arn="arn:aws:secretsmanager:eu-west-1:1:secret:k",'
         ' environment="dev", region="eu-west-1", log_group="/lp"}'
     )
     expression = f'templatefile("{INFRA / "templates" / "cloud-init.yaml.tftpl"}", {variables})'

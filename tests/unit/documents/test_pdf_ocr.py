@@ -2,8 +2,6 @@
 those, the detail says which, and a PDF that still yields no text fails as before."""
 
 import difflib
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +16,7 @@ from apps.jobs.models import Job
 from tests.fixtures.documents import corpus
 from tests.fixtures.scanned import ENGLISH, FRENCH, scanned_pdf
 
-pytestmark = [
-    pytest.mark.django_db,
-    # CI installs tesseract (.ci/run): there a missing binary fails these tests instead of skipping them.
-    pytest.mark.skipif(
-        shutil.which("tesseract") is None and not os.environ.get("CI"), reason="tesseract-ocr is not installed"
-    ),
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.requires_binary("tesseract")]
 
 NO_TEXT_REASON = "Almost no text could be read from this PDF (0 characters): it is scanned, image-only or damaged."
 
