@@ -1,4 +1,5 @@
 """The one source of truth for every topic: name, partitioning, retention, replication and payload schema.
+Who consumes a topic is not declared here: the ``@subscribe`` handlers in the code are the source of truth.
 
 Topic creation (``manage.py kafka_topics``), the exported JSON Schemas and AsyncAPI document, the
 deployment config (consumer autoscaling caps) and the Terraform topic definitions are generated from it.
@@ -44,7 +45,10 @@ class Topic:
     key_field: str  # payload field whose value is the Kafka message key (keeps order per entity)
     schema: PayloadSchema
     produced_by: tuple[str, ...]
-    consumed_by: tuple[str, ...] = ()
+    #: Documentation only: groups the design plans to subscribe (docs/events.md lists them as "planned").
+    #: Who consumes a topic is what the code declares with ``@subscribe`` (``eventbus.subscriptions``), never
+    #: this list; a group that subscribes must leave it (``tests/unit/eventbus/test_registry.py``).
+    planned_consumers: tuple[str, ...] = ()
     compression: str = "snappy"
     description: str = ""
     # Production replication; environments override through KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS.
@@ -84,7 +88,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("documents",),
-            consumed_by=("documents", "saga"),
+            planned_consumers=("saga",),
             description="A learner uploaded course material; extraction is due.",
         ),
         Topic(
@@ -104,7 +108,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("documents",),
-            consumed_by=("notes", "chat", "analytics", "notifications", "saga"),
+            planned_consumers=("notes", "chat", "analytics", "notifications", "saga"),
             description="Text was extracted and chunked; the document is ready to study from.",
         ),
         Topic(
@@ -114,7 +118,7 @@ TOPICS: dict[str, Topic] = {
             "document_id",
             PayloadSchema(1, 0, {"document_id": _document, "owner_id": _owner}),
             produced_by=("documents",),
-            consumed_by=("notes", "quizzes", "chat", "speech", "analytics", "saga"),
+            planned_consumers=("notes", "quizzes", "chat", "speech", "analytics", "saga"),
             description="A document and its chunks were deleted; every app drops what it derived from it.",
         ),
         Topic(
@@ -133,7 +137,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("notes",),
-            consumed_by=("saga", "notifications", "analytics"),
+            planned_consumers=("saga", "notifications", "analytics"),
             description="Study notes for a document are ready.",
         ),
         Topic(
@@ -153,7 +157,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("quizzes", "saga"),
-            consumed_by=("quizzes",),
+            planned_consumers=("quizzes",),
             description="A quiz should be generated from a document.",
         ),
         Topic(
@@ -172,7 +176,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("quizzes",),
-            consumed_by=("quizzes", "saga", "notifications", "analytics"),
+            planned_consumers=("quizzes", "saga", "notifications", "analytics"),
             description="A quiz is ready to attempt.",
         ),
         Topic(
@@ -191,7 +195,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("quizzes",),
-            consumed_by=("quizzes", "analytics", "notifications"),
+            planned_consumers=("quizzes", "analytics", "notifications"),
             description="A learner submitted a quiz attempt and it was graded.",
         ),
         Topic(
@@ -209,7 +213,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("speech",),
-            consumed_by=("speech",),
+            planned_consumers=("speech",),
             description="A recorded lecture should be transcribed.",
         ),
         Topic(
@@ -228,7 +232,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("speech",),
-            consumed_by=("documents", "notifications", "analytics"),
+            planned_consumers=("documents", "notifications", "analytics"),
             description="A transcript with timestamps is ready; documents turns it into a document.",
         ),
         Topic(
@@ -248,7 +252,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("speech",),
-            consumed_by=("speech",),
+            planned_consumers=("speech",),
             description="Notes or a document should be read aloud.",
         ),
         Topic(
@@ -266,7 +270,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("speech",),
-            consumed_by=("notifications", "analytics"),
+            planned_consumers=("notifications", "analytics"),
             description="A narration is ready to play.",
         ),
         Topic(
@@ -286,7 +290,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("chat",),
-            consumed_by=("analytics",),
+            planned_consumers=("analytics",),
             description="A chat message was stored (ids only: the text stays in the database).",
         ),
         Topic(
@@ -307,7 +311,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("documents", "notes", "quizzes", "speech"),
-            consumed_by=("saga", "notifications"),
+            planned_consumers=("saga", "notifications"),
             description="A long job failed for good; the saga compensates and the learner is told.",
         ),
         Topic(
@@ -317,7 +321,7 @@ TOPICS: dict[str, Topic] = {
             "user_id",
             PayloadSchema(1, 0, {"user_id": Field("integer")}),
             produced_by=("accounts",),
-            consumed_by=("documents", "notes", "quizzes", "chat", "speech", "analytics"),
+            planned_consumers=("notes", "quizzes", "chat", "speech", "analytics"),
             description="A learner's account was erased; every app deletes what it holds for them.",
         ),
         Topic(
@@ -337,7 +341,7 @@ TOPICS: dict[str, Topic] = {
                 },
             ),
             produced_by=("eventbus",),
-            consumed_by=(),
+            planned_consumers=(),
             description="An event a consumer group failed to handle after its last retry.",
         ),
     ]
