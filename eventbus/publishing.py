@@ -2,7 +2,7 @@
 
 import uuid
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,6 +17,24 @@ from eventbus.schemas import validate_for_publish
 
 if TYPE_CHECKING:
     from django.db.models import Field
+
+AfterCommit = Callable[[list[uuid.UUID]], None]
+#: Who is told, once the publishing transaction commits, which events it wrote. The in-process transport
+#: registers itself here when the eventbus app is ready (``eventbus.transports``), so this module knows no
+#: transport (no import cycle publishing -> transports -> delivery -> publishing). Code, not state: every
+#: process fills it the same way at start.
+_after_commit: list[AfterCommit] = []
+
+
+def deliver_after_commit_with(hook: AfterCommit) -> None:
+    """Register ``hook(event_ids)`` to run after each commit that published events (idempotent)."""
+    if hook not in _after_commit:
+        _after_commit.append(hook)
+
+
+def _committed(event_ids: list[uuid.UUID]) -> None:
+    for hook in _after_commit:
+        hook(event_ids)
 
 
 def publish(topic: str, payload: dict[str, Any], *, key: str | None = None, subject: str | None = None) -> uuid.UUID:
@@ -54,13 +72,11 @@ def publish_many(
     if keys is not None and len(keys) != len(payloads):
         raise ValueError("keys must have one key per payload")
     rows = [_outbox_row(spec, payload, keys[i] if keys else None, subject) for i, payload in enumerate(payloads)]
-    from eventbus.transports import after_commit
-
     # No savepoint: a failed insert fails the caller's transaction anyway, and a savepoint costs two round trips.
     with transaction.atomic(savepoint=False):
         _insert(rows)
         event_ids = [row["event_id"] for row in rows]
-        transaction.on_commit(lambda: after_commit(event_ids))
+        transaction.on_commit(lambda: _committed(event_ids))
     metrics.EVENTS_PUBLISHED.labels(topic=topic).inc(len(rows))
     return event_ids
 
