@@ -2,7 +2,7 @@
 
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,10 +37,11 @@ def _committed(event_ids: list[uuid.UUID]) -> None:
         hook(event_ids)
 
 
-def publish(topic: str, payload: dict[str, Any], *, key: str | None = None, subject: str | None = None) -> uuid.UUID:
+def publish(topic: str, payload: Mapping[str, Any], *, key: str | None = None, subject: str | None = None) -> uuid.UUID:
     """Publish one event on ``topic`` and return its id. Call it where the change it announces is written.
 
-    - ``payload`` is validated against the topic's registered JSON Schema (``eventbus/registry.py``); an
+    - ``payload`` (a plain dict, or the topic's ``TypedDict`` from ``eventbus.payloads`` so mypy checks it) is
+      validated against the topic's JSON Schema (``eventbus/registry.py``); an
       unknown or missing field raises :class:`eventbus.schemas.InvalidPayload` before anything is written.
       Payloads carry ids and metadata only, never a learner's content.
     - The event is written to the outbox table inside ``transaction.atomic()``: inside your own
@@ -61,7 +62,7 @@ def publish(topic: str, payload: dict[str, Any], *, key: str | None = None, subj
 
 def publish_many(
     topic: str,
-    payloads: Iterable[dict[str, Any]],
+    payloads: Iterable[Mapping[str, Any]],
     *,
     keys: list[str] | None = None,
     subject: str | None = None,
@@ -86,14 +87,14 @@ def shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % settings.EVENTBUS_RELAY_SHARDS
 
 
-def _default_subject(spec: Topic, payload: dict[str, Any]) -> str:
+def _default_subject(spec: Topic, payload: Mapping[str, Any]) -> str:
     for name in spec.schema.fields:
         if name.endswith("_id") and name in payload:
             return f"{name.removesuffix('_id')}/{payload[name]}"
     return ""
 
 
-def _outbox_row(spec: Topic, payload: dict[str, Any], key: str | None, subject: str | None) -> dict[str, Any]:
+def _outbox_row(spec: Topic, payload: Mapping[str, Any], key: str | None, subject: str | None) -> dict[str, Any]:
     validate_for_publish(spec.name, payload)
     key = key if key is not None else str(payload[spec.key_field])
     event_id = uuid.uuid4()
