@@ -51,8 +51,8 @@ lint: venv ## ruff, import contracts
 typecheck: venv ## mypy with django-stubs
 	$(VENV)/bin/mypy .
 
-test-unit: venv ## Unit tests on the embedded defaults (SQLite, in-process bus)
-	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider $(PYTEST_ARGS)
+test-unit: venv ## Unit tests on the embedded defaults (SQLite, in-process bus), with line coverage printed
+	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test-integration: venv ## Integration tests against real PostgreSQL, Redis, broker and S3 (started here)
 	@$(PY) scripts/services.py start || { if [ "$$CI" = "true" ]; then echo "CI: services must start"; exit 1; fi; }
