@@ -2,18 +2,18 @@
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.jobs.registry import time_limit_for
 
 logger = logging.getLogger(__name__)
 
-#: Between the soft time limit (the job's own: an exception inside it, the attempt fails) and the hard one
-#: (the worker's pool kills the process running it, e.g. stuck in native code, and starts a fresh one).
-HARD_LIMIT_GRACE_SECONDS = 30.0
-
 
 def send_on_commit(job_id: int, *, kind: str, countdown: float = 0) -> None:
+    """The message carries the kind's time limit as Celery's soft limit (an exception inside the job, the attempt
+    fails) and, ``JOBS_HARD_LIMIT_GRACE_SECONDS`` later, its hard limit: the prefork pool kills the process
+    running it (e.g. stuck in native code) and starts a fresh one."""
     from apps.jobs import tasks
 
     limit = time_limit_for(kind)
@@ -24,7 +24,7 @@ def send_on_commit(job_id: int, *, kind: str, countdown: float = 0) -> None:
                 args=[job_id],
                 countdown=countdown or None,
                 soft_time_limit=limit,
-                time_limit=limit + HARD_LIMIT_GRACE_SECONDS,
+                time_limit=limit + settings.JOBS_HARD_LIMIT_GRACE_SECONDS,
             )
         except Exception:  # a broker outage must not break the request: the reaper resends queued jobs
             logger.exception("could not send job %s to the broker; the reaper will resend it", job_id)

@@ -269,11 +269,10 @@ def jobs_reap() -> ReapReport:
     Runs on the scheduler every ``JOBS_REAPER_INTERVAL_SECONDS``."""
     now = timezone.now()
     requeued = failed = 0
-    expired_ids = list(
-        Job.objects.filter(status=Job.Status.RUNNING, lease_expires_at__lt=now).values_list("pk", flat=True)[:500]
-    )
-    work = [(_reap_expired, job_id) for job_id in expired_ids]
-    work += [(_reap_overdue, job_id) for job_id in _overdue_ids(now) if job_id not in expired_ids]
+    overdue_ids = _overdue_ids(now)  # first: a job killed at its hard time limit also has an expired lease
+    expired_ids = Job.objects.filter(status=Job.Status.RUNNING, lease_expires_at__lt=now).values_list("pk", flat=True)
+    work = [(_reap_overdue, job_id) for job_id in overdue_ids]
+    work += [(_reap_expired, job_id) for job_id in expired_ids[:500] if job_id not in overdue_ids]
     for reap, job_id in work:
         try:
             outcome = reap(job_id, now)

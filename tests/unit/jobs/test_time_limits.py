@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from apps.jobs import runner, services, tasks
 from apps.jobs.context import JobContext
-from apps.jobs.dispatch import HARD_LIMIT_GRACE_SECONDS
 from apps.jobs.errors import LeaseLost
 from apps.jobs.models import Job
 from apps.jobs.registry import job_handler, job_handler_remove, time_limit_for
@@ -101,15 +100,14 @@ def test_the_limit_comes_from_the_setting_per_kind_then_the_kind_then_the_defaul
 
 
 def test_the_worker_message_carries_the_limit_as_celery_soft_and_hard_time_limits(
-    user: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    user: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
     """The hard limit is what frees a worker stuck in native code: Celery's pool kills that process."""
+    settings.JOBS_HARD_LIMIT_GRACE_SECONDS = 30.0
     sent: list[dict[str, Any]] = []
     monkeypatch.setattr(tasks.run_job, "apply_async", lambda **kwargs: sent.append(kwargs))
 
     with django_capture_on_commit_callbacks(execute=True):
         job, _ = services.job_create(kind="test.hang", owner_id=user.pk)
 
-    assert sent == [
-        {"args": [job.id], "countdown": None, "soft_time_limit": 0.5, "time_limit": 0.5 + HARD_LIMIT_GRACE_SECONDS}
-    ]
+    assert sent == [{"args": [job.id], "countdown": None, "soft_time_limit": 0.5, "time_limit": 30.5}]
