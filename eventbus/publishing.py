@@ -2,7 +2,7 @@
 
 import uuid
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,11 +18,30 @@ from eventbus.schemas import validate_for_publish
 if TYPE_CHECKING:
     from django.db.models import Field
 
+AfterCommit = Callable[[list[uuid.UUID]], None]
+#: Who is told, once the publishing transaction commits, which events it wrote. The in-process transport
+#: registers itself here when the eventbus app is ready (``eventbus.transports``), so this module knows no
+#: transport (no import cycle publishing -> transports -> delivery -> publishing). Code, not state: every
+#: process fills it the same way at start.
+_after_commit: list[AfterCommit] = []
 
-def publish(topic: str, payload: dict[str, Any], *, key: str | None = None, subject: str | None = None) -> uuid.UUID:
+
+def deliver_after_commit_with(hook: AfterCommit) -> None:
+    """Register ``hook(event_ids)`` to run after each commit that published events (idempotent)."""
+    if hook not in _after_commit:
+        _after_commit.append(hook)
+
+
+def _committed(event_ids: list[uuid.UUID]) -> None:
+    for hook in _after_commit:
+        hook(event_ids)
+
+
+def publish(topic: str, payload: Mapping[str, Any], *, key: str | None = None, subject: str | None = None) -> uuid.UUID:
     """Publish one event on ``topic`` and return its id. Call it where the change it announces is written.
 
-    - ``payload`` is validated against the topic's registered JSON Schema (``eventbus/registry.py``); an
+    - ``payload`` (a plain dict, or the topic's ``TypedDict`` from ``eventbus.payloads`` so mypy checks it) is
+      validated against the topic's JSON Schema (``eventbus/registry.py``); an
       unknown or missing field raises :class:`eventbus.schemas.InvalidPayload` before anything is written.
       Payloads carry ids and metadata only, never a learner's content.
     - The event is written to the outbox table inside ``transaction.atomic()``: inside your own
@@ -43,7 +62,7 @@ def publish(topic: str, payload: dict[str, Any], *, key: str | None = None, subj
 
 def publish_many(
     topic: str,
-    payloads: Iterable[dict[str, Any]],
+    payloads: Iterable[Mapping[str, Any]],
     *,
     keys: list[str] | None = None,
     subject: str | None = None,
@@ -54,13 +73,11 @@ def publish_many(
     if keys is not None and len(keys) != len(payloads):
         raise ValueError("keys must have one key per payload")
     rows = [_outbox_row(spec, payload, keys[i] if keys else None, subject) for i, payload in enumerate(payloads)]
-    from eventbus.transports import after_commit
-
     # No savepoint: a failed insert fails the caller's transaction anyway, and a savepoint costs two round trips.
     with transaction.atomic(savepoint=False):
         _insert(rows)
         event_ids = [row["event_id"] for row in rows]
-        transaction.on_commit(lambda: after_commit(event_ids))
+        transaction.on_commit(lambda: _committed(event_ids))
     metrics.EVENTS_PUBLISHED.labels(topic=topic).inc(len(rows))
     return event_ids
 
@@ -70,14 +87,14 @@ def shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % settings.EVENTBUS_RELAY_SHARDS
 
 
-def _default_subject(spec: Topic, payload: dict[str, Any]) -> str:
+def _default_subject(spec: Topic, payload: Mapping[str, Any]) -> str:
     for name in spec.schema.fields:
         if name.endswith("_id") and name in payload:
             return f"{name.removesuffix('_id')}/{payload[name]}"
     return ""
 
 
-def _outbox_row(spec: Topic, payload: dict[str, Any], key: str | None, subject: str | None) -> dict[str, Any]:
+def _outbox_row(spec: Topic, payload: Mapping[str, Any], key: str | None, subject: str | None) -> dict[str, Any]:
     validate_for_publish(spec.name, payload)
     key = key if key is not None else str(payload[spec.key_field])
     event_id = uuid.uuid4()

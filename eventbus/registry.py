@@ -1,4 +1,5 @@
 """The one source of truth for every topic: name, partitioning, retention, replication and payload schema.
+Who consumes a topic is not declared here: the ``@subscribe`` handlers in the code are the source of truth.
 
 Topic creation (``manage.py kafka_topics``), the exported JSON Schemas and AsyncAPI document, the
 deployment config (consumer autoscaling caps) and the Terraform topic definitions are generated from it.
@@ -7,36 +8,35 @@ everywhere.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+
+from eventbus import payloads
+from eventbus.payloads import Field, payload_fields
 
 DAY_MS = 24 * 60 * 60 * 1000
 
 
-@dataclass(frozen=True)
-class Field:
-    type: str  # a JSON Schema type: "integer", "string", "number", "boolean", "array", "object"
-    description: str = ""
-    required: bool = True
-    enum: tuple[str, ...] | None = None
-    items: str | None = None  # item type for arrays
-    format: str | None = None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PayloadSchema:
-    """A payload version. Minor versions only add optional fields; consumers accept any minor of their major."""
+    """A payload version. Minor versions only add optional fields; consumers accept any minor of their major.
+
+    ``payload`` is the typed definition (a ``TypedDict`` in ``eventbus.payloads``) the JSON Schema is generated from.
+    """
 
     major: int
     minor: int
-    fields: dict[str, Field]
-    description: str = ""
+    payload: type
 
     @property
     def version(self) -> str:
         return f"{self.major}.{self.minor}"
 
+    @cached_property
+    def fields(self) -> dict[str, Field]:
+        return payload_fields(self.payload)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class Topic:
     name: str
     partitions: int
@@ -44,7 +44,10 @@ class Topic:
     key_field: str  # payload field whose value is the Kafka message key (keeps order per entity)
     schema: PayloadSchema
     produced_by: tuple[str, ...]
-    consumed_by: tuple[str, ...] = ()
+    #: Documentation only: groups the design plans to subscribe (docs/events.md lists them as "planned").
+    #: Who consumes a topic is what the code declares with ``@subscribe`` (``eventbus.subscriptions``), never
+    #: this list; a group that subscribes must leave it (``tests/unit/eventbus/test_registry.py``).
+    planned_consumers: tuple[str, ...] = ()
     compression: str = "snappy"
     description: str = ""
     # Production replication; environments override through KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS.
@@ -62,282 +65,157 @@ class Topic:
         return f"org.learningplatform.{self.name}.v{self.schema.major}"
 
 
-_owner = Field("integer", "id of the learner who owns the subject")
-_document = Field("integer", "document id")
-
 TOPICS: dict[str, Topic] = {
     topic.name: topic
     for topic in [
         Topic(
-            "document.uploaded",
-            3,
-            7,
-            "document_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "document_id": _document,
-                    "owner_id": _owner,
-                    "media_type": Field("string", "detected media type of the upload"),
-                    "size_bytes": Field("integer"),
-                },
-            ),
+            name="document.uploaded",
+            partitions=3,
+            retention_days=7,
+            key_field="document_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentUploadedV1),
             produced_by=("documents",),
-            consumed_by=("documents", "saga"),
+            planned_consumers=("saga",),
             description="A learner uploaded course material; extraction is due.",
         ),
         Topic(
-            "document.processed",
-            3,
-            7,
-            "document_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "document_id": _document,
-                    "owner_id": _owner,
-                    "page_count": Field("integer"),
-                    "chunk_count": Field("integer"),
-                    "source_kind": Field("string", "pdf, docx, pptx, text, markdown, transcript", required=False),
-                },
-            ),
+            name="document.processed",
+            partitions=3,
+            retention_days=7,
+            key_field="document_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentProcessedV1),
             produced_by=("documents",),
-            consumed_by=("notes", "chat", "analytics", "notifications", "saga"),
+            planned_consumers=("notes", "chat", "analytics", "notifications", "saga"),
             description="Text was extracted and chunked; the document is ready to study from.",
         ),
         Topic(
-            "document.deleted",
-            3,
-            7,
-            "document_id",
-            PayloadSchema(1, 0, {"document_id": _document, "owner_id": _owner}),
+            name="document.deleted",
+            partitions=3,
+            retention_days=7,
+            key_field="document_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentDeletedV1),
             produced_by=("documents",),
-            consumed_by=("notes", "quizzes", "chat", "speech", "analytics", "saga"),
+            planned_consumers=("notes", "quizzes", "chat", "speech", "analytics", "saga"),
             description="A document and its chunks were deleted; every app drops what it derived from it.",
         ),
         Topic(
-            "notes.generated",
-            3,
-            7,
-            "document_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "notes_id": Field("integer"),
-                    "document_id": _document,
-                    "owner_id": _owner,
-                    "section_count": Field("integer", required=False),
-                },
-            ),
+            name="notes.generated",
+            partitions=3,
+            retention_days=7,
+            key_field="document_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.NotesGeneratedV1),
             produced_by=("notes",),
-            consumed_by=("saga", "notifications", "analytics"),
+            planned_consumers=("saga", "notifications", "analytics"),
             description="Study notes for a document are ready.",
         ),
         Topic(
-            "quiz.requested",
-            3,
-            3,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "quiz_id": Field("integer"),
-                    "document_id": _document,
-                    "owner_id": _owner,
-                    "question_count": Field("integer"),
-                    "question_types": Field("array", items="string", required=False),
-                },
-            ),
+            name="quiz.requested",
+            partitions=3,
+            retention_days=3,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.QuizRequestedV1),
             produced_by=("quizzes", "saga"),
-            consumed_by=("quizzes",),
+            planned_consumers=("quizzes",),
             description="A quiz should be generated from a document.",
         ),
         Topic(
-            "quiz.generated",
-            3,
-            7,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "quiz_id": Field("integer"),
-                    "document_id": _document,
-                    "owner_id": _owner,
-                    "question_count": Field("integer"),
-                },
-            ),
+            name="quiz.generated",
+            partitions=3,
+            retention_days=7,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.QuizGeneratedV1),
             produced_by=("quizzes",),
-            consumed_by=("quizzes", "saga", "notifications", "analytics"),
+            planned_consumers=("quizzes", "saga", "notifications", "analytics"),
             description="A quiz is ready to attempt.",
         ),
         Topic(
-            "quiz.attempt.submitted",
-            3,
-            30,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "attempt_id": Field("integer"),
-                    "quiz_id": Field("integer"),
-                    "owner_id": _owner,
-                    "score": Field("number", "fraction of the maximum, 0..1"),
-                },
-            ),
+            name="quiz.attempt.submitted",
+            partitions=3,
+            retention_days=30,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.QuizAttemptSubmittedV1),
             produced_by=("quizzes",),
-            consumed_by=("quizzes", "analytics", "notifications"),
+            planned_consumers=("quizzes", "analytics", "notifications"),
             description="A learner submitted a quiz attempt and it was graded.",
         ),
         Topic(
-            "audio.transcription.requested",
-            6,
-            3,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "transcription_id": Field("integer"),
-                    "owner_id": _owner,
-                    "language": Field("string", required=False),
-                },
-            ),
+            name="audio.transcription.requested",
+            partitions=6,
+            retention_days=3,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioTranscriptionRequestedV1),
             produced_by=("speech",),
-            consumed_by=("speech",),
+            planned_consumers=("speech",),
             description="A recorded lecture should be transcribed.",
         ),
         Topic(
-            "audio.transcription.completed",
-            6,
-            7,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "transcription_id": Field("integer"),
-                    "owner_id": _owner,
-                    "duration_seconds": Field("number"),
-                    "segment_count": Field("integer"),
-                },
-            ),
+            name="audio.transcription.completed",
+            partitions=6,
+            retention_days=7,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioTranscriptionCompletedV1),
             produced_by=("speech",),
-            consumed_by=("documents", "notifications", "analytics"),
+            planned_consumers=("documents", "notifications", "analytics"),
             description="A transcript with timestamps is ready; documents turns it into a document.",
         ),
         Topic(
-            "audio.generation.requested",
-            6,
-            3,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "narration_id": Field("integer"),
-                    "owner_id": _owner,
-                    "source_type": Field("string", enum=("notes", "document", "text")),
-                    "source_id": Field("integer"),
-                    "voice": Field("string", required=False),
-                },
-            ),
+            name="audio.generation.requested",
+            partitions=6,
+            retention_days=3,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioGenerationRequestedV1),
             produced_by=("speech",),
-            consumed_by=("speech",),
+            planned_consumers=("speech",),
             description="Notes or a document should be read aloud.",
         ),
         Topic(
-            "audio.generation.completed",
-            6,
-            7,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "narration_id": Field("integer"),
-                    "owner_id": _owner,
-                    "duration_seconds": Field("number"),
-                },
-            ),
+            name="audio.generation.completed",
+            partitions=6,
+            retention_days=7,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioGenerationCompletedV1),
             produced_by=("speech",),
-            consumed_by=("notifications", "analytics"),
+            planned_consumers=("notifications", "analytics"),
             description="A narration is ready to play.",
         ),
         Topic(
-            "chat.message",
-            6,
-            30,
-            "session_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "session_id": Field("integer"),
-                    "message_id": Field("integer"),
-                    "owner_id": _owner,
-                    "role": Field("string", enum=("user", "assistant")),
-                    "citation_count": Field("integer", required=False),
-                },
-            ),
+            name="chat.message",
+            partitions=6,
+            retention_days=30,
+            key_field="session_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.ChatMessageV1),
             produced_by=("chat",),
-            consumed_by=("analytics",),
+            planned_consumers=("analytics",),
             description="A chat message was stored (ids only: the text stays in the database).",
         ),
         Topic(
-            "pipeline.step.failed",
-            3,
-            14,
-            "owner_id",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "step": Field("string", "extraction, notes, quiz, transcription, narration, ..."),
-                    "subject_type": Field("string"),
-                    "subject_id": Field("integer"),
-                    "owner_id": _owner,
-                    "reason": Field("string", "a short machine-readable reason code"),
-                    "attempts": Field("integer", required=False),
-                },
-            ),
+            name="pipeline.step.failed",
+            partitions=3,
+            retention_days=14,
+            key_field="owner_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.PipelineStepFailedV1),
             produced_by=("documents", "notes", "quizzes", "speech"),
-            consumed_by=("saga", "notifications"),
+            planned_consumers=("saga", "notifications"),
             description="A long job failed for good; the saga compensates and the learner is told.",
         ),
         Topic(
-            "user.deleted",
-            3,
-            30,
-            "user_id",
-            PayloadSchema(1, 0, {"user_id": Field("integer")}),
+            name="user.deleted",
+            partitions=3,
+            retention_days=30,
+            key_field="user_id",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.UserDeletedV1),
             produced_by=("accounts",),
-            consumed_by=("documents", "notes", "quizzes", "chat", "speech", "analytics"),
+            planned_consumers=("notes", "quizzes", "chat", "speech", "analytics"),
             description="A learner's account was erased; every app deletes what it holds for them.",
         ),
         Topic(
-            "eventbus.dead_letter",
-            3,
-            30,
-            "group",
-            PayloadSchema(
-                1,
-                0,
-                {
-                    "group": Field("string", "consumer group that gave up"),
-                    "original_topic": Field("string"),
-                    "original_event_id": Field("string"),
-                    "attempts": Field("integer"),
-                    "error": Field("string"),
-                },
-            ),
+            name="eventbus.dead_letter",
+            partitions=3,
+            retention_days=30,
+            key_field="group",
+            schema=PayloadSchema(major=1, minor=0, payload=payloads.EventbusDeadLetterV1),
             produced_by=("eventbus",),
-            consumed_by=(),
+            planned_consumers=(),
             description="An event a consumer group failed to handle after its last retry.",
         ),
     ]
@@ -349,16 +227,3 @@ def get_topic(name: str) -> Topic:
         return TOPICS[name]
     except KeyError:
         raise KeyError(f"unknown topic {name!r}; register it in eventbus.registry") from None
-
-
-def topic_as_dict(topic: Topic) -> dict[str, Any]:
-    return {
-        "name": topic.name,
-        "partitions": topic.partitions,
-        "retention_ms": topic.retention_ms,
-        "replication_factor": topic.replication_factor,
-        "min_insync_replicas": topic.min_insync_replicas,
-        "compression": topic.compression,
-        "key_field": topic.key_field,
-        "schema_version": topic.schema.version,
-    }

@@ -2,6 +2,10 @@
 
 The handler table is filled when the modules are imported (autodiscovered when the eventbus app is ready),
 so every process that runs handlers sees the same table: it is code, not state.
+
+This table is also the one list of consumers: ``consume_events`` reads a group's topics from it, and the
+deployment generator (``scripts/generate_deploy_config.py``), the AsyncAPI document and the event catalogue
+derive the consumer groups from :func:`consumer_groups`. A group exists where it has handlers, nowhere else.
 """
 
 from collections import defaultdict
@@ -53,3 +57,8 @@ def topics_for(group: str) -> list[str]:
 
 def all_groups() -> list[str]:
     return sorted(group for group, topics in _handlers.items() if any(topics.values()))
+
+
+def consumer_groups() -> dict[str, list[str]]:
+    """Every group with at least one handler -> the sorted topics it handles (what the deployment runs)."""
+    return {group: topics_for(group) for group in all_groups()}

@@ -14,12 +14,11 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from eventbus import metrics
-from eventbus.context import handling
-from eventbus.delivery import backoff, dead_letter, describe_error, handle, is_dead
+from eventbus.delivery import dead_letter_event, handle, is_dead
 from eventbus.envelope import Event
 from eventbus.models import DeliveryRetry, OutboxEvent
-from eventbus.schemas import InvalidPayload
+from eventbus.publishing import deliver_after_commit_with
+from eventbus.retry import after_failure
 from eventbus.subscriptions import groups_for
 
 logger = logging.getLogger(__name__)
@@ -100,19 +99,16 @@ def _deliver(group: str, event: Event, now: datetime) -> bool:
     attempts = (retry.attempts if retry else 0) + 1
     try:
         handle(group, event)
-    except InvalidPayload as error:
-        _give_up(group, event, describe_error(error), attempts)
-        return True
-    except Exception as error:
-        metrics.HANDLER_ERRORS.labels(group=group, topic=event.topic).inc()
-        logger.warning("group %s failed on %s %s (attempt %d)", group, event.topic, event.id, attempts, exc_info=True)
-        if attempts >= settings.EVENTBUS_MAX_ATTEMPTS:
-            _give_up(group, event, describe_error(error), attempts)
+    except Exception as error:  # noqa: BLE001 - the transport's boundary: the retry policy judges it
+        verdict = after_failure(group=group, topic=event.topic, error=error, attempt=attempts)
+        if verdict.retry_after is None:
+            dead_letter_event(group, event, error=verdict.error, attempts=attempts)
+            DeliveryRetry.objects.filter(group=group, event_id=event.id).delete()
             return True
         DeliveryRetry.objects.update_or_create(
             group=group,
             event_id=event.id,
-            defaults={"attempts": attempts, "next_attempt_at": now + backoff(attempts), "last_error": str(error)},
+            defaults={"attempts": attempts, "next_attempt_at": now + verdict.retry_after, "last_error": str(error)},
         )
         return False
     if retry:
@@ -120,7 +116,5 @@ def _deliver(group: str, event: Event, now: datetime) -> bool:
     return True
 
 
-def _give_up(group: str, event: Event, error: str, attempts: int) -> None:
-    with handling(event):
-        dead_letter(group, event.to_json(), error=error, attempts=attempts, event_id=event.id)
-    DeliveryRetry.objects.filter(group=group, event_id=event.id).delete()
+# The publish path hands committed event ids to this transport; publishing itself knows no transport.
+deliver_after_commit_with(after_commit)

@@ -1,3 +1,5 @@
+import uuid
+from datetime import timedelta
 from typing import Any, cast
 
 import factory
@@ -5,6 +7,11 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.documents.models import Chunk, Document, DocumentEvent, Page
+from apps.jobs.models import Job
+from apps.realtime.models import Push
+from eventbus.models import DeadLetter, DeliveryRetry, OutboxEvent, ProcessedEvent
+from eventbus.publishing import shard_of
+from eventbus.registry import get_topic
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -112,3 +119,101 @@ class DocumentEventFactory(factory.django.DjangoModelFactory[DocumentEvent]):
 def make_document(**fields: Any) -> Document:
     """A saved document (typed for mypy, like ``make_user``)."""
     return cast(Document, DocumentFactory(**fields))
+
+
+# --- Factories of the non-documents models: jobs, realtime, the event bus (accounts: UserFactory above). ---------
+# Build rows that the code itself could have written; prefer the services where a test is about behaviour.
+
+
+class JobFactory(factory.django.DjangoModelFactory[Job]):
+    """A queued job of a test kind (nothing is sent to a worker: the row only)."""
+
+    class Meta:
+        model = Job
+
+    kind = "test.kind"
+    owner = factory.SubFactory(UserFactory)
+    subject_type = "document"
+    subject_id = factory.Sequence(str)
+    payload = factory.LazyFunction(dict)
+    max_attempts = 3
+
+
+class PushFactory(factory.django.DjangoModelFactory[Push]):
+    class Meta:
+        model = Push
+
+    user = factory.SubFactory(UserFactory)
+    type = "job.progress"
+    data = factory.LazyFunction(lambda: {"job_id": 1, "status": "running"})
+
+
+def _uploaded_payload(n: int) -> dict[str, Any]:
+    return {"document_id": n + 1, "owner_id": 1, "media_type": "application/pdf", "size_bytes": 1024}
+
+
+class OutboxEventFactory(factory.django.DjangoModelFactory[OutboxEvent]):
+    """A pending ``document.uploaded`` outbox row, with the attributes ``publish`` would give it."""
+
+    class Meta:
+        model = OutboxEvent
+
+    topic = "document.uploaded"
+    payload = factory.Sequence(_uploaded_payload)
+    key = factory.LazyAttribute(lambda row: str(row.payload[get_topic(row.topic).key_field]))
+    shard = factory.LazyAttribute(lambda row: shard_of(row.key))
+    type = factory.LazyAttribute(lambda row: get_topic(row.topic).event_type)
+    source = "tests"
+    subject = factory.LazyAttribute(lambda row: f"document/{row.payload['document_id']}")
+    time = factory.LazyFunction(timezone.now)
+    correlation_id = factory.LazyFunction(uuid.uuid4)
+    schema_version = factory.LazyAttribute(lambda row: get_topic(row.topic).schema.version)
+
+
+class ProcessedEventFactory(factory.django.DjangoModelFactory[ProcessedEvent]):
+    class Meta:
+        model = ProcessedEvent
+
+    group = "documents"
+    event_id = factory.LazyFunction(uuid.uuid4)
+    topic = "document.uploaded"
+
+
+class DeliveryRetryFactory(factory.django.DjangoModelFactory[DeliveryRetry]):
+    class Meta:
+        model = DeliveryRetry
+
+    group = "documents"
+    event_id = factory.LazyFunction(uuid.uuid4)
+    attempts = 1
+    next_attempt_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=30))
+    last_error = "RuntimeError: down"
+
+
+class DeadLetterFactory(factory.django.DjangoModelFactory[DeadLetter]):
+    """A dead letter of a valid ``document.uploaded`` event (replayable)."""
+
+    class Meta:
+        model = DeadLetter
+        exclude = ("event",)
+
+    group = "documents"
+    event = factory.LazyFunction(OutboxEventFactory.build)  # the event only, not a pending outbox row
+    event_id = factory.LazyAttribute(lambda row: row.event.event_id)
+    topic = factory.LazyAttribute(lambda row: row.event.topic)
+    key = factory.LazyAttribute(lambda row: row.event.key)
+    envelope = factory.LazyAttribute(lambda row: row.event.to_event().to_json())
+    error = "RuntimeError: down"
+    attempts = 3
+
+
+def make_job(**fields: Any) -> Job:
+    return cast(Job, JobFactory(**fields))
+
+
+def make_outbox_event(**fields: Any) -> OutboxEvent:
+    return cast(OutboxEvent, OutboxEventFactory(**fields))
+
+
+def make_dead_letter(**fields: Any) -> DeadLetter:
+    return cast(DeadLetter, DeadLetterFactory(**fields))

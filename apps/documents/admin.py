@@ -5,7 +5,7 @@ from django.utils.html import format_html_join
 
 from apps.documents import lifecycle, services
 from apps.documents.models import Document, DocumentEvent
-from apps.jobs import services as jobs
+from apps.jobs import selectors as jobs
 
 
 @admin.register(Document)

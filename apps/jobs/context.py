@@ -1,10 +1,21 @@
-"""What a running handler sees of its job: its input, and how to report progress and keep its lease."""
+"""What a running handler sees of its job: its input, and how to report progress and keep its lease.
+
+The context does not know how the lease is kept: the runner (``apps.jobs.runner``) hands it a :class:`Lease`.
+"""
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
+
+
+class Lease(Protocol):
+    def progress(self, done: int, total: int | None) -> None:
+        """Records progress and renews the lease."""
+
+    def renew(self) -> None:
+        """Renews the lease."""
 
 
 @dataclass
@@ -15,6 +26,7 @@ class JobContext:
     payload: dict[str, Any]
     attempt: int
     lease_token: str
+    lease: Lease = field(repr=False)
     subject_type: str = ""
     subject_id: str = ""
     #: Progress is written (and pushed) at most this often, plus always at the end.
@@ -22,21 +34,19 @@ class JobContext:
     _last_write: float = field(default=0.0, repr=False)
 
     def progress(self, done: int, total: int | None) -> None:
-        """Records progress and renews the lease; raises LeaseLost if another worker took the job."""
-        from apps.jobs import services
-
+        """Records progress and renews the lease. Raises LeaseLost if another worker took the job, and
+        TimeLimitExceeded once the attempt ran past its kind's time limit."""
         now = time.monotonic()
         if done != total and now - self._last_write < self.progress_interval:
             return
-        services.job_progress(job_id=self.job_id, lease_token=self.lease_token, done=done, total=total)
+        self.lease.progress(done, total)
         self._last_write = now
 
     def heartbeat(self) -> None:
-        """Renews the lease if a third of it has passed; call it at least that often during long steps."""
-        from apps.jobs import services
-
+        """Renews the lease if a third of it has passed; call it at least that often during long steps.
+        Raises like :meth:`progress`."""
         now = time.monotonic()
         if now - self._last_write < settings.JOBS_LEASE_SECONDS / 3:
             return
-        services.job_renew_lease(job_id=self.job_id, lease_token=self.lease_token)
+        self.lease.renew()
         self._last_write = now

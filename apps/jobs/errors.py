@@ -9,3 +9,7 @@ class JobFailed(Exception):
 
 class LeaseLost(Exception):
     """The worker no longer holds the job's lease (it expired and the reaper gave the job to another)."""
+
+
+class TimeLimitExceeded(Exception):
+    """The attempt ran past its kind's time limit: the runner stops renewing its lease and fails the attempt."""

@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 
+from apps.jobs.info import JobInfo, job_info
 from apps.jobs.models import Job
 
 
@@ -15,3 +16,8 @@ def job_list_for_owner(*, owner_id: int, kind: str | None = None, status: str | 
 def job_get_for_owner(*, owner_id: int, job_id: int) -> Job | None:
     """None for a job that does not exist and for another learner's job alike (the API answers 404)."""
     return Job.objects.filter(pk=job_id, owner_id=owner_id).first()
+
+
+def jobs_for_subject(*, subject_type: str, subject_id: str | int) -> list[JobInfo]:
+    """Every job about one subject (e.g. a document's extraction attempts), for the owning app's admin."""
+    return [job_info(j) for j in Job.objects.filter(subject_type=subject_type, subject_id=str(subject_id))]

@@ -104,6 +104,7 @@ from learning_platform.settings.celery import *  # noqa: E402,F403
 from learning_platform.settings.database import *  # noqa: E402,F403
 from learning_platform.settings.documents import *  # noqa: E402,F403
 from learning_platform.settings.email import *  # noqa: E402,F403
+from learning_platform.settings.jobs import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.limits import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403

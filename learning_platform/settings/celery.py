@@ -7,6 +7,7 @@ from celery.schedules import crontab
 
 from learning_platform.settings.cache import REDIS_URL
 from learning_platform.settings.env import DATA_DIR, env
+from learning_platform.settings.jobs import JOBS_REAPER_INTERVAL_SECONDS
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 _queue_dir = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(DATA_DIR / "queue")))
@@ -44,7 +45,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reap-jobs": {
         "task": "apps.jobs.tasks.reap_jobs",
-        "schedule": env.float("JOBS_REAPER_INTERVAL_SECONDS", default=30.0),
+        "schedule": JOBS_REAPER_INTERVAL_SECONDS,
     },
     "eventbus-sweep-outbox": {
         "task": "eventbus.tasks.sweep_outbox",

@@ -1,4 +1,4 @@
-"""Documents (upload limits, extraction) and the durable job mechanism every heavy job uses."""
+"""Documents: upload limits, extraction, tables and OCR. The job mechanism's settings are in ``jobs``."""
 
 import os
 
@@ -48,12 +48,3 @@ DOCUMENTS_OCR_COMMAND = env.str("DOCUMENTS_OCR_COMMAND", default="tesseract")
 DOCUMENTS_OCR_DPI = env.int("DOCUMENTS_OCR_DPI", default=200)
 #: A page's OCR is abandoned after this long (and never after more than half of JOBS_LEASE_SECONDS).
 DOCUMENTS_OCR_PAGE_TIMEOUT_SECONDS = env.float("DOCUMENTS_OCR_PAGE_TIMEOUT_SECONDS", default=30.0)
-
-#: A worker holds a job's lease this long and renews it while it works; the reaper re-queues expired ones.
-JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=60)
-JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
-JOBS_REAPER_INTERVAL_SECONDS = env.float("JOBS_REAPER_INTERVAL_SECONDS", default=30.0)
-#: A job still queued after this long lost its broker message (e.g. a killed worker took it): sent again.
-JOBS_REQUEUE_AFTER_SECONDS = env.int("JOBS_REQUEUE_AFTER_SECONDS", default=300)
-#: Delay before a failed attempt is retried (multiplied by the attempt number).
-JOBS_RETRY_BACKOFF_SECONDS = env.int("JOBS_RETRY_BACKOFF_SECONDS", default=5)

@@ -4,9 +4,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from eventbus.delivery import describe_error, handle
+from eventbus.delivery import handle
 from eventbus.envelope import Event
 from eventbus.models import DeadLetter
+from eventbus.retry import describe_error
 
 
 class Command(BaseCommand):

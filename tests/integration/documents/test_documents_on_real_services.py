@@ -173,7 +173,7 @@ def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
     second = _worker(env)
     try:
         time.sleep(2.5)  # the dead worker's lease expires
-        report = _python(env, "from apps.jobs.services import jobs_reap; print(jobs_reap())")
+        report = _python(env, "from apps.jobs.runner import jobs_reap; print(jobs_reap())")
         assert "requeued=1" in report
         _wait(lambda: job().status in ("succeeded", "failed"), 120, "the retried job never finished")  # type: ignore[union-attr]
     finally:

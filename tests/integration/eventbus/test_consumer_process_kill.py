@@ -20,7 +20,7 @@ import pytest
 from apps.documents.models import Document
 from apps.documents.services import document_create_from_text
 from apps.jobs.models import Job
-from apps.jobs.services import jobs_reap
+from apps.jobs.runner import jobs_reap
 from eventbus.models import DeadLetter, ProcessedEvent
 from tests.factories import make_user
 from tests.integration.eventbus.conftest import ROOT, KafkaBus

@@ -12,13 +12,14 @@ import pytest
 import yaml
 
 from eventbus.registry import TOPICS
+from eventbus.subscriptions import consumer_groups
 from tests.unit.deploy.helpers import DEPLOY, INFRA, K8S, OVERLAYS, ROOT, by_kind, load_all, render
 
 ENV_METHODS = {"str", "int", "bool", "list", "float", "db_url", "email_url", "url", "json", "dict", "path", "cache_url"}
 CODE_FILES = [*sorted((ROOT / "learning_platform").rglob("*.py")), ROOT / "manage.py"]
 # Variables of the container runtime or the Kafka image, not of the application.
 NOT_APP = {"PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK"}
-GROUPS = sorted({g for t in TOPICS.values() for g in t.consumed_by})
+GROUPS = sorted(consumer_groups())
 
 
 def code_env_vars() -> set[str]:

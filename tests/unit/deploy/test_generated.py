@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from eventbus.registry import TOPICS
+from eventbus.subscriptions import consumer_groups
 from scripts import generate_deploy_config as gen
 from tests.unit.deploy.helpers import K8S, by_kind, load_all
 
@@ -27,10 +28,10 @@ def test_tfvars_carry_every_topic_with_production_replication() -> None:
 def test_consumer_hpa_capped_at_partition_count() -> None:
     docs = load_all(K8S / "base" / "consumers.yaml")
     hpas = by_kind(docs, "HorizontalPodAutoscaler")
-    groups = {g for t in TOPICS.values() for g in t.consumed_by}
+    groups = consumer_groups()
     assert set(hpas) == {f"consumer-{g}" for g in groups}
-    for group in groups:
-        expected = max(t.partitions for t in TOPICS.values() if group in t.consumed_by)
+    for group, topics in groups.items():
+        expected = max(TOPICS[t].partitions for t in topics)
         assert hpas[f"consumer-{group}"]["spec"]["maxReplicas"] == expected
         deployment = by_kind(docs, "Deployment")[f"consumer-{group}"]
         command = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
@@ -51,3 +52,13 @@ def test_kafka_acls_let_only_the_relay_write_and_each_group_read_its_topics() ->
         p for p, entries in acls.items() for e in entries if e["name"] == "user.deleted" and "Write" in e["operations"]
     }
     assert user_deleted_writers == {"lp-relay"}
+
+
+def test_only_groups_with_handlers_are_deployed() -> None:
+    """A consumer deployment for a group without handlers would exit at start and fail the rollout."""
+    deployed = set(by_kind(load_all(K8S / "base" / "consumers.yaml"), "Deployment"))
+    compose = set(gen.compose_consumers()["services"])
+    tf_groups = set(json.loads(gen.TFVARS.read_text())["kafka_consumer_groups"])
+    assert deployed == compose == {f"consumer-{g}" for g in tf_groups}
+    assert tf_groups == set(consumer_groups())
+    assert "documents" in tf_groups  # apps/documents/handlers.py

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from apps.jobs import services
+from apps.jobs import runner, services
 from apps.jobs.context import JobContext
 from apps.jobs.errors import JobFailed, LeaseLost
 from apps.jobs.models import Job
-from apps.jobs.registry import _KINDS, job_handler
+from apps.jobs.registry import job_handler, job_handler_remove
 from apps.realtime.models import Push
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def _test_kinds() -> Iterator[None]:
 
     yield
     for name in ("test.ok", "test.bad_input", "test.crash"):
-        _KINDS.pop(name, None)
+        job_handler_remove(name)
 
 
 def _create(user: Any, kind: str = "test.ok", **kwargs: Any) -> services.JobInfo:
@@ -89,10 +89,10 @@ def test_an_idempotency_key_creates_one_job(user: Any) -> None:
 
 def test_a_claimed_job_cannot_be_claimed_again(user: Any) -> None:
     job = _create(user)
-    first = services.job_claim(job_id=job.id, worker="w1")
+    first = runner.job_claim(job_id=job.id, worker="w1")
 
     assert first is not None
-    assert services.job_claim(job_id=job.id, worker="w2") is None
+    assert runner.job_claim(job_id=job.id, worker="w2") is None
 
 
 def test_bad_input_fails_at_once_with_the_reason(user: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -129,11 +129,11 @@ def _expire(job_id: int) -> None:
 
 def test_the_reaper_requeues_a_job_whose_worker_died(user: Any, django_capture_on_commit_callbacks: Any) -> None:
     job = _create(user)
-    services.job_claim(job_id=job.id, worker="dead-worker")  # then the worker is killed: no renewals
+    runner.job_claim(job_id=job.id, worker="dead-worker")  # then the worker is killed: no renewals
     _expire(job.id)
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.jobs_reap()
+        report = runner.jobs_reap()
 
     row = Job.objects.get(pk=job.id)
     assert (report.requeued, report.failed) == (1, 0)
@@ -142,10 +142,10 @@ def test_the_reaper_requeues_a_job_whose_worker_died(user: Any, django_capture_o
 
 def test_the_reaper_fails_a_job_out_of_attempts_with_a_reason(user: Any) -> None:
     job = _create(user, max_attempts=1)
-    services.job_claim(job_id=job.id, worker="dead-worker")
+    runner.job_claim(job_id=job.id, worker="dead-worker")
     _expire(job.id)
 
-    report = services.jobs_reap()
+    report = runner.jobs_reap()
 
     row = Job.objects.get(pk=job.id)
     assert (report.requeued, report.failed) == (0, 1)
@@ -156,16 +156,16 @@ def test_the_reaper_fails_a_job_out_of_attempts_with_a_reason(user: Any) -> None
 
 def test_a_worker_that_lost_its_lease_cannot_report(user: Any) -> None:
     job = _create(user)
-    context = services.job_claim(job_id=job.id, worker="slow")
+    context = runner.job_claim(job_id=job.id, worker="slow")
     assert context is not None
     _expire(job.id)
-    services.jobs_reap()
-    services.job_claim(job_id=job.id, worker="new")
+    runner.jobs_reap()
+    runner.job_claim(job_id=job.id, worker="new")
 
     with pytest.raises(LeaseLost):
-        services.job_progress(job_id=job.id, lease_token=context.lease_token, done=1, total=2)
+        runner.job_progress(job_id=job.id, lease_token=context.lease_token, done=1, total=2)
     with pytest.raises(LeaseLost):
-        services.job_succeed(job_id=job.id, lease_token=context.lease_token)
+        runner.job_succeed(job_id=job.id, lease_token=context.lease_token)
 
 
 def test_the_reaper_resends_a_job_whose_message_was_lost(
@@ -175,7 +175,7 @@ def test_the_reaper_resends_a_job_whose_message_was_lost(
     Job.objects.filter(pk=job.id).update(updated_at=timezone.now() - timedelta(hours=1))
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.jobs_reap()
+        report = runner.jobs_reap()
 
     assert report.resent == 1
     assert Job.objects.get(pk=job.id).status == "succeeded"
@@ -213,11 +213,11 @@ def test_another_learner_gets_404_for_a_job(user: Any, other_user: Any, client_f
 def test_renewing_the_lease_pushes_its_expiry_forward(user: Any, settings: Any) -> None:
     settings.JOBS_LEASE_SECONDS = 60
     job = _create(user)
-    context = services.job_claim(job_id=job.id, worker="w")
+    context = runner.job_claim(job_id=job.id, worker="w")
     assert context is not None
     Job.objects.filter(pk=job.id).update(lease_expires_at=timezone.now() + timedelta(seconds=5))
 
-    services.job_renew_lease(job_id=job.id, lease_token=context.lease_token)
+    runner.job_renew_lease(job_id=job.id, lease_token=context.lease_token)
 
     expires = Job.objects.get(pk=job.id).lease_expires_at
     assert expires is not None and expires > timezone.now() + timedelta(seconds=55)

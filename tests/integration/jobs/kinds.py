@@ -1,0 +1,23 @@
+"""Job kinds for the worker started by test_time_limits_on_a_real_worker (imported there before the pool forks)."""
+
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from apps.jobs.context import JobContext
+from apps.jobs.registry import job_handler
+
+
+@job_handler("it.hang", max_attempts=1)
+def hang(job: JobContext) -> None:
+    """Stuck as native code gets stuck: it never reports, and it shrugs off the soft time limit."""
+    while True:
+        try:
+            time.sleep(60)
+        except SoftTimeLimitExceeded:
+            continue
+
+
+@job_handler("it.quick")
+def quick(job: JobContext) -> dict[str, bool]:
+    return {"ok": True}
