@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.realtime",
     "apps.jobs",
     "apps.documents",
+    "apps.speech",
 ]
 
 MIDDLEWARE = [
@@ -101,4 +102,5 @@ from learning_platform.settings.documents import *  # noqa: E402,F403
 from learning_platform.settings.email import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
+from learning_platform.settings.speech import *  # noqa: E402,F403
 from learning_platform.settings.storage import *  # noqa: E402,F403
