@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -80,6 +80,22 @@ def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
+def _choice(request: Request, choices: tuple[str, ...]) -> str:
+    """The ``as`` query parameter (not ``format``: DRF keeps that one for choosing a renderer)."""
+    value = request.query_params.get("as", choices[0])
+    if value not in choices:
+        raise ValidationError({"as": [f"Choose one of {', '.join(choices)}."]})
+    return value
+
+
+def _as_parameter(choices: tuple[str, ...]) -> OpenApiParameter:
+    return OpenApiParameter("as", str, enum=list(choices), default=choices[0], description="output format")
+
+
+TRANSCRIPT_FORMATS = ("json", "txt", "srt", "vtt")
+NARRATION_FORMATS = ("wav", "ogg")
+
+
 def _not_ready(kind: str) -> APIException:
     error = APIException(detail=f"The {kind} is not ready yet.", code="not_ready")
     error.status_code = status.HTTP_409_CONFLICT
@@ -140,20 +156,19 @@ class TranscriptionDetailApi(APIView):
 
 
 class TranscriptApi(APIView):
-    """The transcript as JSON (segments with times, words when asked for), plain text, SRT or WebVTT."""
+    """The transcript as JSON (segments with times, words when asked for), plain text, SRT or WebVTT
+    (``?as=json|txt|srt|vtt``)."""
 
     @extend_schema(
-        parameters=[s.TranscriptFormatInput],
+        parameters=[_as_parameter(TRANSCRIPT_FORMATS)],
         responses={200: s.TranscriptOutput, 409: OpenApiResponse(description="not transcribed yet")},
         tags=["speech"],
     )
     def get(self, request: Request, transcription_id: int) -> Response | HttpResponse:
         transcription = _transcription(request, transcription_id)
-        query = s.TranscriptFormatInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        fmt = _choice(request, TRANSCRIPT_FORMATS)
         if transcription.status != Transcription.Status.COMPLETED:
             raise _not_ready("transcript")
-        fmt = query.validated_data["format"]
         if fmt == "json":
             return Response(s.TranscriptOutput(transcription).data)
         body, content_type = {
@@ -224,14 +239,19 @@ class NarrationDetailApi(APIView):
 
 
 class NarrationAudioApi(APIView):
-    """The narration as WAV or as Ogg/Opus (``?format=ogg``), to its owner only."""
+    """The narration as WAV or as Ogg/Opus (``?as=ogg``), to its owner only."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="the audio, as an attachment")}, tags=["speech"])
+    @extend_schema(
+        parameters=[_as_parameter(NARRATION_FORMATS)],
+        responses={200: OpenApiResponse(description="the audio, as an attachment")},
+        tags=["speech"],
+    )
     def get(self, request: Request, narration_id: int) -> FileResponse:
         narration = _narration(request, narration_id)
+        fmt = _choice(request, NARRATION_FORMATS)
         if narration.status != Narration.Status.COMPLETED:
             raise _not_ready("narration")
-        if request.query_params.get("format", "wav") == "ogg":
+        if fmt == "ogg":
             name, content_type, extension = narration.ogg_storage_name, "audio/ogg", "ogg"
         else:
             name, content_type, extension = narration.wav_storage_name, "audio/wav", "wav"

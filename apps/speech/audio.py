@@ -76,6 +76,8 @@ def audio_probe(file: IO[bytes]) -> AudioInfo:
                 if decoded >= PROBE_DECODE_SECONDS:
                     break
         except av.error.FFmpegError as exc:
+            if decoded == 0:  # FFmpeg guessed a format but nothing in it decodes: not a recording at all
+                raise AudioRejected("not_audio", "This file is not an audio recording we can read.") from exc
             raise AudioRejected("corrupt_audio", "The audio could not be decoded: the file is damaged.") from exc
         if decoded <= 0:
             raise AudioRejected("empty_audio", "The file holds no audio samples.")

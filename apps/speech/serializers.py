@@ -15,10 +15,6 @@ class TranscriptionInput(serializers.Serializer):
     word_timestamps = serializers.BooleanField(required=False, default=False)
 
 
-class TranscriptFormatInput(serializers.Serializer):
-    format = serializers.ChoiceField(choices=["json", "txt", "srt", "vtt"], required=False, default="json")
-
-
 class ProgressOutput(serializers.Serializer):
     done = serializers.IntegerField(help_text="seconds of audio (transcription) or batches (narration) done")
     total = serializers.IntegerField(allow_null=True)
