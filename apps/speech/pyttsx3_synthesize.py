@@ -4,7 +4,9 @@ pyttsx3's espeak driver can hang on a second ``runAndWait`` in one process, so e
 process (and the parent kills it after a time limit). Arguments: OUTPUT_PATH RATE [VOICE].
 """
 
+import os
 import sys
+import time
 
 
 def main() -> int:
@@ -18,6 +20,12 @@ def main() -> int:
         engine.setProperty("voice", voice)
     engine.save_to_file(sys.stdin.read(), output)
     engine.runAndWait()
+    # pyttsx3 2.99's espeak driver can leave its loop before espeak has finished a longer text; the driver
+    # writes the file when espeak reports the end, from espeak's own thread. Wait for that (the parent's
+    # time limit bounds the wait).
+    driver = engine.proxy._driver
+    while getattr(driver, "_speaking", False) or not os.path.exists(output):
+        time.sleep(0.02)
     return 0
 
 

@@ -55,6 +55,11 @@ def batches(sentences: list[str], *, max_chars: int) -> Iterator[str]:
         yield current
 
 
+def _command(output: str, voice: Voice) -> list[str]:
+    # -I: the script folder is not put on sys.path (this app has a selectors.py, which would shadow the stdlib).
+    return [sys.executable, "-I", str(_SCRIPT), output, str(voice.rate)] + ([voice.voice] if voice.voice else [])
+
+
 def synthesize(text: str, *, voice: Voice, timeout: float) -> bytes:
     """A WAV of ``text`` from a fresh pyttsx3 engine in its own process, killed after ``timeout`` seconds."""
     if voice.engine != "pyttsx3":
@@ -62,7 +67,7 @@ def synthesize(text: str, *, voice: Voice, timeout: float) -> bytes:
     handle, output = tempfile.mkstemp(prefix="lp-tts-", suffix=".wav")
     os.close(handle)
     try:
-        command = [sys.executable, str(_SCRIPT), output, str(voice.rate)] + ([voice.voice] if voice.voice else [])
+        command = _command(output, voice)
         try:
             completed = subprocess.run(
                 command, input=text.encode("utf-8"), capture_output=True, timeout=timeout, check=False
