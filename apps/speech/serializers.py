@@ -90,7 +90,7 @@ class ChunkTimeOutput(serializers.Serializer):
     chunk_index = serializers.IntegerField(source="index")
     start = serializers.FloatField()
     end = serializers.FloatField()
-    label = serializers.CharField(help_text="where a citation points, e.g. 12:34")
+    time_label = serializers.CharField(source="label", help_text="where a citation points, e.g. 12:34")
 
 
 class NarrationInput(serializers.Serializer):

@@ -276,7 +276,7 @@ def _attach_document(transcription: Transcription) -> None:
 
 def transcription_failed(info: JobInfo) -> None:
     """The job failed for good (handler gave up or the reaper ran out of attempts)."""
-    Transcription.objects.filter(pk=info.payload.get("transcription_id")).exclude(
+    Transcription.objects.filter(pk=int(info.payload.get("transcription_id") or 0)).exclude(
         status=Transcription.Status.COMPLETED
     ).update(status=Transcription.Status.FAILED, error_code=info.error_code, error=info.error)
 
@@ -461,9 +461,9 @@ def narration_run(*, job: JobContext) -> dict[str, Any]:
 
 
 def narration_failed(info: JobInfo) -> None:
-    Narration.objects.filter(pk=info.payload.get("narration_id")).exclude(status=Narration.Status.COMPLETED).update(
-        status=Narration.Status.FAILED, error_code=info.error_code, error=info.error
-    )
+    Narration.objects.filter(pk=int(info.payload.get("narration_id") or 0)).exclude(
+        status=Narration.Status.COMPLETED
+    ).update(status=Narration.Status.FAILED, error_code=info.error_code, error=info.error)
 
 
 def narration_delete(*, owner_id: int, narration_id: int) -> bool:

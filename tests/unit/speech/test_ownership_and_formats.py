@@ -86,7 +86,7 @@ def test_json_transcript_keeps_segments_and_offsets(transcription: Transcription
     assert body["text"] == f"{SEGMENTS[0]['text']}\n{SEGMENTS[1]['text']}"
     assert [(s["start"], s["end"], s["char_start"]) for s in body["segments"]] == [
         (0.0, 8.02, 0),
-        (754.5, 3725.25, len(SEGMENTS[0]["text"]) + 1),
+        (754.5, 3725.25, len(str(SEGMENTS[0]["text"])) + 1),
     ]
 
 

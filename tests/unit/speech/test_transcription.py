@@ -36,7 +36,7 @@ def test_real_speech_is_transcribed_with_times_and_becomes_a_document(transcribe
     )
     times = auth_client.get(f"/api/v1/transcriptions/{transcription.pk}/chunk-times/").json()
     assert times[0]["chunk_index"] == 0 and times[0]["start"] == segments[0]["start"]
-    assert times[-1]["end"] == segments[-1]["end"] and times[0]["label"] == "0:00"
+    assert times[-1]["end"] == segments[-1]["end"] and times[0]["time_label"] == "0:00"
 
 
 def test_events_and_one_job_with_progress_in_seconds(transcribe: Any) -> None:
