@@ -98,3 +98,14 @@ def test_word_timestamps_when_asked(transcribe: Any) -> None:
     country = [w for w in words if "country" in w["word"]]
     assert len(country) == 2 and 5.0 < country[0]["start"] < country[1]["start"] < 11.0
     assert all(w["start"] <= w["end"] for w in words)
+
+
+def test_the_packaged_multilingual_base_model_detects_the_language(transcribe: Any, settings: Any) -> None:
+    settings.SPEECH_WHISPER_MODEL = "base"
+
+    transcription = Transcription.objects.get(pk=transcribe(jfk_flac()).json()["id"])
+
+    assert transcription.status == "completed", transcription.error
+    assert (transcription.model_name, transcription.language) == ("base", "en")
+    assert transcription.language_probability is not None and transcription.language_probability > 0.8
+    assert word_error_rate(JFK_REFERENCE, transcription.text) == 0.0
