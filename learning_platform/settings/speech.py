@@ -27,7 +27,7 @@ SPEECH_WHISPER_BEAM_SIZE = env.int("SPEECH_WHISPER_BEAM_SIZE", default=5)
 #: Voice-activity filtering (Silero VAD, shipped with faster-whisper): skips silence.
 SPEECH_WHISPER_VAD = env.bool("SPEECH_WHISPER_VAD", default=True)
 #: A transcription is abandoned after this much compute per hour of audio (plus a minute).
-SPEECH_TRANSCRIBE_SECONDS_PER_AUDIO_HOUR = env.float("SPEECH_TRANSCRIBE_SECONDS_PER_AUDIO_HOUR", default=3600.0)
+SPEECH_TRANSCRIBE_SECONDS_PER_AUDIO_HOUR = env.float("SPEECH_TRANSCRIBE_SECONDS_PER_AUDIO_HOUR", default=3 * 3600.0)
 
 #: Narration engine: "pyttsx3" (espeak-ng through pyttsx3, each synthesis in a fresh subprocess).
 SPEECH_TTS_ENGINE = env.str("SPEECH_TTS_ENGINE", default="pyttsx3")

@@ -97,3 +97,18 @@ def test_audio_without_speech_fails_the_job_with_a_reason(transcribe: Any, auth_
 
 def test_a_missing_file_field_is_a_validation_error(auth_client: Any) -> None:
     assert _error(auth_client.post("/api/v1/transcriptions/", {}, format="multipart")) == (400, "validation_error")
+
+
+def test_a_transcription_over_its_compute_budget_fails_with_time_limit(
+    transcribe: Any, auth_client: Any, monkeypatch: Any
+) -> None:
+    from apps.speech import services
+
+    ticks = iter(range(0, 10**6, 100))  # every reading of the clock is 100 s later
+    monkeypatch.setattr(services, "_clock", lambda: float(next(ticks)))
+
+    transcription_id = transcribe(jfk_flac()).json()["id"]
+
+    body = auth_client.get(f"/api/v1/transcriptions/{transcription_id}/").json()
+    assert (body["status"], body["error_code"]) == ("failed", "time_limit")
+    assert "longer than its limit of 93 s" in body["error"]  # 60 s + 3 x 11 s of audio
