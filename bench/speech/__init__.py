@@ -172,7 +172,7 @@ def main() -> int:
     from tests.factories import UserFactory
 
     settings.SPEECH_MONTHLY_QUOTA_SECONDS = 10**9
-    owner = UserFactory()
+    owner: Any = UserFactory()
     results: dict[str, Any] = {"threads": settings.SPEECH_WHISPER_THREADS, "beam": settings.SPEECH_WHISPER_BEAM_SIZE}
 
     load_started = time.perf_counter()
