@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from apps.jobs.models import Job
+from apps.realtime.models import Push
 from apps.speech.models import Transcription
 from eventbus.models import OutboxEvent
 from tests.fixtures.speech import JFK_REFERENCE, jfk_flac, normalised, transcode, word_error_rate
@@ -48,6 +49,10 @@ def test_events_and_one_job_with_progress_in_seconds(transcribe: Any) -> None:
     ]
     topics = list(OutboxEvent.objects.filter(topic__startswith="audio.").values_list("topic", flat=True))
     assert topics == ["audio.transcription.requested", "audio.transcription.completed"]
+    pushes = Push.objects.filter(type="job.progress", data__subject_type="transcription").order_by("id")
+    pushed = [p.data for p in pushes]
+    assert {"status": "running", "progress_done": 0, "progress_total": 11}.items() <= pushed[1].items()
+    assert {"status": "succeeded", "progress_done": 11, "progress_total": 11}.items() <= pushed[-1].items()
     completed = OutboxEvent.objects.get(topic="audio.transcription.completed").to_event()
     assert completed.payload["duration_seconds"] == 11.0 and completed.payload["segment_count"] >= 1
 
