@@ -276,11 +276,31 @@ def _attach_document(transcription: Transcription) -> None:
     transcription.document_error = ""
 
 
+def _announce_failure(info: JobInfo, *, step: str, subject_type: str, subject_id: int) -> None:
+    publish(
+        "pipeline.step.failed",
+        {
+            "step": step,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "owner_id": info.owner_id,
+            "reason": info.error_code or "failed",
+            "attempts": info.attempts,
+        },
+    )
+
+
 def transcription_failed(info: JobInfo) -> None:
-    """The job failed for good (handler gave up or the reaper ran out of attempts)."""
-    Transcription.objects.filter(pk=int(info.payload.get("transcription_id") or 0)).exclude(
-        status=Transcription.Status.COMPLETED
-    ).update(status=Transcription.Status.FAILED, error_code=info.error_code, error=info.error)
+    """The job failed for good (handler gave up or the reaper ran out of attempts): the transcription shows
+    the job's reason instead of staying ``processing``, and ``pipeline.step.failed`` tells the platform."""
+    transcription_id = int(info.payload.get("transcription_id") or 0)
+    failed = (
+        Transcription.objects.filter(pk=transcription_id)
+        .exclude(status=Transcription.Status.COMPLETED)
+        .update(status=Transcription.Status.FAILED, error_code=info.error_code, error=info.error)
+    )
+    if failed:
+        _announce_failure(info, step="transcription", subject_type="transcription", subject_id=transcription_id)
 
 
 def _delete_files_later(owner_id: int, names: list[str]) -> None:
@@ -463,9 +483,14 @@ def narration_run(*, job: JobContext) -> dict[str, Any]:
 
 
 def narration_failed(info: JobInfo) -> None:
-    Narration.objects.filter(pk=int(info.payload.get("narration_id") or 0)).exclude(
-        status=Narration.Status.COMPLETED
-    ).update(status=Narration.Status.FAILED, error_code=info.error_code, error=info.error)
+    narration_id = int(info.payload.get("narration_id") or 0)
+    failed = (
+        Narration.objects.filter(pk=narration_id)
+        .exclude(status=Narration.Status.COMPLETED)
+        .update(status=Narration.Status.FAILED, error_code=info.error_code, error=info.error)
+    )
+    if failed:
+        _announce_failure(info, step="narration", subject_type="narration", subject_id=narration_id)
 
 
 def narration_delete(*, owner_id: int, narration_id: int) -> bool:

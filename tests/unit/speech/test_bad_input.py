@@ -8,6 +8,7 @@ import pytest
 from apps.jobs.models import Job
 from apps.speech.models import AudioUsage, Transcription
 from apps.speech.services import month_start
+from eventbus.models import OutboxEvent
 from tests.fixtures.documents import corpus
 from tests.fixtures.speech import jfk_flac, tone_wav
 
@@ -91,6 +92,8 @@ def test_audio_without_speech_fails_the_job_with_a_reason(transcribe: Any, auth_
     assert (body["status"], body["error_code"], body["document_id"]) == ("failed", "no_speech", None)
     assert body["progress"]["job_status"] == "failed"
     assert Job.objects.get(kind="speech.transcribe").attempts == 1  # bad input is not retried
+    failed = OutboxEvent.objects.get(topic="pipeline.step.failed").to_event().payload
+    assert failed == failed | {"step": "transcription", "subject_id": transcription_id, "reason": "no_speech"}
     response = auth_client.get(f"/api/v1/transcriptions/{transcription_id}/transcript/")
     assert _error(response) == (409, "not_ready")
 

@@ -132,6 +132,8 @@ def test_a_hung_engine_is_killed_at_its_time_limit_and_retried_then_fails(
     job = Job.objects.get(kind="speech.narrate")
     assert (job.status, job.attempts, job.error_code) == ("failed", 3, "internal_error")  # retried, then given up
     assert (narration.status, narration.error_code) == ("failed", "internal_error")
+    failed = OutboxEvent.objects.get(topic="pipeline.step.failed").to_event().payload
+    assert failed == failed | {"step": "narration", "subject_id": narration.pk, "attempts": 3}
     assert time.monotonic() - started < 20  # three one-second limits, not three thirty-second sleeps
     with pytest.raises(tts.SynthesisFailed, match="did not finish within 1 s"):
         tts.synthesize("Hello.", voice=tts.Voice("pyttsx3", "", 170), timeout=1.0)
