@@ -95,7 +95,7 @@ TOPICS: dict[str, Topic] = {
             key_field="document_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentDeletedV1),
             produced_by=("documents",),
-            planned_consumers=("notes", "quizzes", "chat", "speech", "analytics", "saga"),
+            planned_consumers=("notes", "quizzes", "chat", "analytics", "saga"),
             description="A document and its chunks were deleted; every app drops what it derived from it.",
         ),
         Topic(
@@ -145,7 +145,6 @@ TOPICS: dict[str, Topic] = {
             key_field="owner_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioTranscriptionRequestedV1),
             produced_by=("speech",),
-            planned_consumers=("speech",),
             description="A recorded lecture should be transcribed.",
         ),
         Topic(
@@ -155,7 +154,7 @@ TOPICS: dict[str, Topic] = {
             key_field="owner_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioTranscriptionCompletedV1),
             produced_by=("speech",),
-            planned_consumers=("documents", "notifications", "analytics"),
+            planned_consumers=("notifications", "analytics"),
             description="A transcript with timestamps is ready; documents turns it into a document.",
         ),
         Topic(
@@ -165,7 +164,6 @@ TOPICS: dict[str, Topic] = {
             key_field="owner_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.AudioGenerationRequestedV1),
             produced_by=("speech",),
-            planned_consumers=("speech",),
             description="Notes or a document should be read aloud.",
         ),
         Topic(
@@ -205,7 +203,7 @@ TOPICS: dict[str, Topic] = {
             key_field="user_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.UserDeletedV1),
             produced_by=("accounts",),
-            planned_consumers=("notes", "quizzes", "chat", "speech", "analytics"),
+            planned_consumers=("notes", "quizzes", "chat", "analytics"),
             description="A learner's account was erased; every app deletes what it holds for them.",
         ),
         Topic(

@@ -10,6 +10,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.jobs.urls")),
     path("", include("apps.documents.urls")),
     path("ops/readiness/", core_views.ReadinessDetailApi.as_view(), name="ops-readiness"),
+    path("", include("apps.speech.urls")),
 ]
 
 urlpatterns = [

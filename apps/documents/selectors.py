@@ -82,3 +82,25 @@ def pending_extraction_count(*, owner_id: int) -> int:
     """The learner's documents waiting for or in extraction: their queued and running extraction jobs."""
     pending = (Document.Status.UPLOADED, Document.Status.PROCESSING)
     return document_list_for_owner(owner_id=owner_id).filter(status__in=pending).count()
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """What other apps (speech, notes, chat) get of a chunk: plain data, with its citation."""
+
+    document_id: int
+    index: int
+    page_number: int
+    char_start: int
+    char_end: int
+    text: str
+
+
+def document_chunks(*, owner_id: int, document_id: int) -> list[ChunkInfo]:
+    """The chunks of a processed document of ``owner_id``; empty if it is not theirs or not processed."""
+    rows = Chunk.objects.filter(
+        document_id=document_id, document__owner_id=owner_id, document__status=Document.Status.PROCESSED
+    ).order_by("index")
+    return [
+        ChunkInfo(row.document_id, row.index, row.page_number, row.char_start, row.char_end, row.text) for row in rows
+    ]

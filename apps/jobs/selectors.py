@@ -21,3 +21,9 @@ def job_get_for_owner(*, owner_id: int, job_id: int) -> Job | None:
 def jobs_for_subject(*, subject_type: str, subject_id: str | int) -> list[JobInfo]:
     """Every job about one subject (e.g. a document's extraction attempts), for the owning app's admin."""
     return [job_info(j) for j in Job.objects.filter(subject_type=subject_type, subject_id=str(subject_id))]
+
+
+def job_get(*, job_id: int) -> JobInfo | None:
+    """One job as plain data (its owning app shows its progress), or None."""
+    job = Job.objects.filter(pk=job_id).first()
+    return None if job is None else job_info(job)

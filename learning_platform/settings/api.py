@@ -63,7 +63,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # The document status is in DocumentOutput and DocumentDetailOutput: one enum, under its old name.
-    "ENUM_NAME_OVERRIDES": {"DocumentOutputStatusEnum": "apps.documents.models.Document.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentOutputStatusEnum": "apps.documents.models.Document.Status",
+        "SpeechJobStatusEnum": "apps.speech.models.Transcription.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_error_responses",

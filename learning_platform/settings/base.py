@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.realtime",
     "apps.jobs",
     "apps.documents",
+    "apps.speech",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ from learning_platform.settings.jobs import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.limits import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
+from learning_platform.settings.speech import *  # noqa: E402,F403
 from learning_platform.settings.storage import *  # noqa: E402,F403
 
 #: Port of the web process's operations listener (probes with details, /metrics), never routed by the

@@ -56,3 +56,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=41, hour=3),
     },
 }
+
+#: Durable jobs go to the queue of their kind (JOBS_KIND_QUEUES); everything else to the default queue.
+CELERY_TASK_ROUTES = ("learning_platform.celery_routing.route_task",)
