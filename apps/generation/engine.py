@@ -72,13 +72,13 @@ def generate_questions(
         if progress is not None:
             progress(pages)
     chosen = _round_robin(from_provider, count)
-    offline_needed = count - len(chosen)
-    if offline_needed:
+    topped_up = 0
+    if len(chosen) < count:
         for question in questions.assemble(pool, count=count, types=types, difficulty=difficulty):
             if len(chosen) < count and not is_near_duplicate(question, chosen):
                 chosen.append(question)
-                fallbacks += offline_needed > 0 and used > 0 and question is chosen[-1] and 0
-    engine = _engine_name(provider, fallbacks + (1 if used and offline_needed else 0), used)
+                topped_up += 1
+    engine = _engine_name(provider, fallbacks + topped_up, used)
     return QuestionSet(chosen, engine, fallbacks)
 
 
@@ -88,6 +88,6 @@ def _round_robin(groups: list[list[Question]], count: int) -> list[Question]:
         for group in groups:
             if row < len(group) and len(chosen) < count:
                 question = group[row]
-                if not gives_answer_away(question) and not is_near_duplicate(question, chosen):
+                if not gives_answer_away(question) and not is_near_duplicate(question, chosen, by_passage=False):
                     chosen.append(question)
     return chosen

@@ -21,6 +21,10 @@ _PRONOUNS = frozenset(
     "some most many both any none".split()
 )
 _REFERENCE_LIST = re.compile(r"\b(Retrieved|Archived|ISBN|ISSN|doi|Accessed|Cited)\b|\bpp?\.\s*\d|et al\.")
+_NOT_NAMES = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday euro".split()
+)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
 _NAME = re.compile(r"\b([A-Z][a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b")
@@ -92,7 +96,8 @@ def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
     extra += [(m.group(1), "name") for m in _NAME.finditer(sentence.text) if m.start() > 0]
     for text, kind in extra:
-        if text.casefold() not in seen and count_in(sentence.text, text) == 1 and text.casefold() not in STOPWORDS:
+        folded = text.casefold()
+        if folded not in seen and folded not in STOPWORDS and folded not in _NOT_NAMES and count_in(sentence.text, text) == 1:
             seen.add(text.casefold())
             terms.append(Term(text, kind, len(phrases) + len(terms)))
     return terms

@@ -18,7 +18,9 @@ from apps.generation.types import QUESTION_TYPES, GenerationConfig, Question
 from apps.generation.windows import Sentence, Window
 
 BLANK = "_____"
-CANDIDATES_PER_WINDOW = 40
+CANDIDATES_PER_WINDOW = 90
+TERMS_PER_SENTENCE = 3
+SENTENCES_PER_TERM = 3
 TERMS_PER_KIND = 400
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
 
@@ -46,19 +48,30 @@ class Pool:
 
 def collect(window: Window, pool: Pool, config: GenerationConfig) -> None:
     phrases = keyphrases(window, config)
+    lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
     found: list[Candidate] = []
     for sentence in window.sentences:
         if not is_good_sentence(sentence):
             continue
         defined = definition(sentence)
-        terms = sentence_terms(sentence, phrases)
+        terms = [t for t in sentence_terms(sentence, phrases) if not _is_common_word(t, lowercase)]
         for term in terms:
             pool.add_term(term)
-        if terms:
-            best = min(terms, key=lambda t: t.rank)
-            found.append(Candidate(sentence, best, window.index, defined))
+        for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
+            found.append(Candidate(sentence, term, window.index, defined))
     found.sort(key=lambda c: (c.term.rank, c.sentence.page, c.sentence.start))
-    pool.candidates[window.index] = found[:CANDIDATES_PER_WINDOW]
+    per_term: dict[str, int] = defaultdict(int)
+    varied = []
+    for candidate in found:  # a few sentences per term: one term must not crowd out the others
+        per_term[candidate.term.text.casefold()] += 1
+        if per_term[candidate.term.text.casefold()] <= SENTENCES_PER_TERM:
+            varied.append(candidate)
+    pool.candidates[window.index] = varied[:CANDIDATES_PER_WINDOW]
+
+
+def _is_common_word(term: Term, lowercase: set[str]) -> bool:
+    """A capitalised single word that the window also writes in lower case ("Year") is not a name."""
+    return term.kind == "name" and " " not in term.text and term.text.lower() in lowercase
 
 
 def _order(pool: Pool, difficulty: str) -> list[Candidate]:
@@ -158,11 +171,13 @@ def _words(question: Question) -> set[str]:
     return set(content_words(question.stem.replace(BLANK, " ")))
 
 
-def is_near_duplicate(question: Question, chosen: list[Question]) -> bool:
+def is_near_duplicate(question: Question, chosen: list[Question], *, by_passage: bool = True) -> bool:
+    """Same source sentence (``by_passage``; a provider's passages are whole chunks, so not for those), same
+    answer (true/false aside), or stems sharing most of their words."""
     for other in chosen:
-        if question.passage == other.passage or normalise(question.answer) == normalise(other.answer) and (
-            question.type not in ("true_false",)
-        ):
+        if by_passage and question.passage == other.passage:
+            return True
+        if question.type != "true_false" and normalise(question.answer) == normalise(other.answer):
             return True
         a, b = _words(question), _words(other)
         if a and b and len(a & b) / len(a | b) >= 0.6:

@@ -123,7 +123,7 @@ def heading_level(line: str) -> int | None:
     numbered = _NUMBERED.match(line)
     if numbered:
         return min(3, numbered.group(1).count(".") + 1)
-    if not line[0].isupper() or sum(c.isalpha() for c in line) < 3:
+    if not line[0].isupper() or sum(c.isalpha() for c in line) < 3 or sum(c.isdigit() for c in line) > 2:
         return None
     if line.isupper() or line.lower().startswith(("chapter", "part ", "section")):
         return 1
