@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.jobs.urls")),
     path("", include("apps.documents.urls")),
+    path("", include("apps.notes.urls")),
+    path("", include("apps.quizzes.urls")),
 ]
 
 urlpatterns = [

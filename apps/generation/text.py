@@ -134,3 +134,9 @@ def heading_level(line: str) -> int | None:
     if len(line.split()) <= 6 and letters == len(line):
         return 2  # sentence-case headings ("Early life and career")
     return None
+
+
+def is_strong_heading(line: str) -> bool:
+    """Numbered, "Chapter ..."/"Part ..."/"Section ...", or in capitals: a heading even without prose after it."""
+    line = line.strip()
+    return bool(_NUMBERED.match(line)) or line.isupper() or line.lower().startswith(("chapter", "part ", "section"))

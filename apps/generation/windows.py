@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from apps.generation.text import clean, heading_level, split_sentences
+from apps.generation.text import clean, heading_level, is_strong_heading, split_sentences
 from apps.generation.types import Citation, Passage
 
 
@@ -85,7 +85,7 @@ def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
         for i, (offset, line) in enumerate(lines):
             level = heading_level(line)
             followed_by_prose = i + 1 < len(lines) and len(lines[i + 1][1].strip()) >= 50
-            if level is not None and followed_by_prose and clean(line) not in repeated:
+            if level is not None and (followed_by_prose or is_strong_heading(line)) and clean(line) not in repeated:
                 chunk, _ = _chunk_for(passages, offset, offset + len(line))
                 window.headings.append(Heading(clean(line), level, Citation(chunk, number)))
         for span in split_sentences(text):

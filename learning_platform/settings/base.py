@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "apps.realtime",
     "apps.jobs",
     "apps.documents",
+    "apps.notes",
+    "apps.quizzes",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,7 @@ from learning_platform.settings.celery import *  # noqa: E402,F403
 from learning_platform.settings.database import *  # noqa: E402,F403
 from learning_platform.settings.documents import *  # noqa: E402,F403
 from learning_platform.settings.email import *  # noqa: E402,F403
+from learning_platform.settings.generation import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.logging import *  # noqa: E402,F403
 from learning_platform.settings.storage import *  # noqa: E402,F403
