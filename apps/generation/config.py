@@ -10,7 +10,9 @@ from apps.generation.types import GenerationConfig
 DETAIL = {"short": (2, 2), "standard": (3, 4), "long": (5, 6)}
 
 
-def config_from_settings(*, provider: str | None = None, detail: str = "standard", **overrides: Any) -> GenerationConfig:
+def config_from_settings(
+    *, provider: str | None = None, detail: str = "standard", **overrides: Any
+) -> GenerationConfig:
     summary, points = DETAIL[detail]
     return GenerationConfig(
         provider=provider or settings.GENERATION_PROVIDER,

@@ -17,9 +17,7 @@ def _engine_name(provider: Provider | None, fallbacks: int, provider_windows: in
     return provider.name if fallbacks == 0 else f"{provider.name}+{offline.ENGINE}"
 
 
-def generate_notes(
-    passages: Iterable[Passage], *, config: GenerationConfig, progress: Progress | None = None
-) -> Notes:
+def generate_notes(passages: Iterable[Passage], *, config: GenerationConfig, progress: Progress | None = None) -> Notes:
     """Summary, key points, glossary and outline; every item cites its chunk and page."""
     provider = provider_for(config)
     summary, points, glossary, outline = [], [], [], []

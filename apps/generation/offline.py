@@ -17,13 +17,62 @@ _DEFINITION = re.compile(
     r"(?P<verb>is|are|was|were|refers to|means|is defined as|describes)\s+(?P<rest>(?:a|an|the|one)\b.+)$"
 )
 _PRONOUNS = frozenset(
-    "it this that these those he she they there we i his her their its such each another what which who one all "
-    "some most many both any none".split()
+    [
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "there",
+        "we",
+        "i",
+        "his",
+        "her",
+        "their",
+        "its",
+        "such",
+        "each",
+        "another",
+        "what",
+        "which",
+        "who",
+        "one",
+        "all",
+        "some",
+        "most",
+        "many",
+        "both",
+        "any",
+        "none",
+    ]
 )
 _REFERENCE_LIST = re.compile(r"\b(Retrieved|Archived|ISBN|ISSN|doi|Accessed|Cited)\b|\bpp?\.\s*\d|et al\.")
 _NOT_NAMES = frozenset(
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday euro".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "euro",
+    ]
 )
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
@@ -97,7 +146,12 @@ def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     extra += [(m.group(1), "name") for m in _NAME.finditer(sentence.text) if m.start() > 0]
     for text, kind in extra:
         folded = text.casefold()
-        if folded not in seen and folded not in STOPWORDS and folded not in _NOT_NAMES and count_in(sentence.text, text) == 1:
+        if (
+            folded not in seen
+            and folded not in STOPWORDS
+            and folded not in _NOT_NAMES
+            and count_in(sentence.text, text) == 1
+        ):
             seen.add(text.casefold())
             terms.append(Term(text, kind, len(phrases) + len(terms)))
     return terms
@@ -150,7 +204,7 @@ def definition(sentence: Sentence) -> tuple[str, str] | None:
         return None
     term = match.group("term").strip()
     first = term.split()[0].casefold()
-    if first in _PRONOUNS or first in STOPWORDS and len(term.split()) == 1:
+    if first in _PRONOUNS or (first in STOPWORDS and len(term.split()) == 1):
         return None
     rest = match.group("rest").rstrip(".!?")
     if len(content_words(rest)) < 2:

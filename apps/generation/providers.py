@@ -56,8 +56,11 @@ NOTES_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["term", "definition", "chunk"],
-                "properties": {"term": {"type": "string", "minLength": 1}, "definition": {"type": "string"},
-                               "chunk": _CITED},
+                "properties": {
+                    "term": {"type": "string", "minLength": 1},
+                    "definition": {"type": "string"},
+                    "chunk": _CITED,
+                },
             },
         },
         "outline": {
@@ -66,8 +69,11 @@ NOTES_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["title", "chunk"],
-                "properties": {"title": {"type": "string", "minLength": 1}, "level": {"type": "integer"},
-                               "chunk": _CITED},
+                "properties": {
+                    "title": {"type": "string", "minLength": 1},
+                    "level": {"type": "integer"},
+                    "chunk": _CITED,
+                },
             },
         },
     },
@@ -127,7 +133,11 @@ class OpenAICompatibleProvider:
         if self.config.llm_api_key:
             headers["Authorization"] = f"Bearer {self.config.llm_api_key}"
         url = self.config.llm_base_url.rstrip("/") + "/chat/completions"
-        request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+        if not url.startswith(("http://", "https://")):
+            raise InvalidOutput(f"not an HTTP URL: {url!r}")
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            url, data=json.dumps(body).encode(), headers=headers, method="POST"
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.config.llm_timeout) as response:  # noqa: S310
                 reply = json.loads(response.read())
@@ -198,16 +208,18 @@ class OpenAICompatibleProvider:
             passage, page = self._passage(window, entry["chunk"])
             if not supported(entry["title"], passage):
                 raise InvalidOutput(f"outline entry not supported by chunk {entry['chunk']}")
-            outline.append(OutlineEntry(clean(entry["title"]), int(entry.get("level", 1)), Citation(entry["chunk"], page)))
+            outline.append(
+                OutlineEntry(clean(entry["title"]), int(entry.get("level", 1)), Citation(entry["chunk"], page))
+            )
         return WindowNotes(items("summary"), items("key_points"), glossary, outline)
 
     # -- questions ----------------------------------------------------------------------------------------
     def questions(self, window: Window, *, count: int, types: list[str], difficulty: str) -> list[Question] | None:
         system = (
             f"You write {count} {difficulty} quiz questions from the passages given, of these types: "
-            f"{', '.join(types)}. Answer with one JSON object {{\"questions\": [{{type, stem, options, answer, "
+            f'{", ".join(types)}. Answer with one JSON object {{"questions": [{{type, stem, options, answer, '
             "keywords, chunk}]}}. multiple_choice: 4 distinct options of the same kind, one correct; true_false: "
-            "options [\"True\", \"False\"], false statements change a fact (never just add 'not'); cloze: the stem "
+            'options ["True", "False"], false statements change a fact (never just add \'not\'); cloze: the stem '
             "has _____ where a key term was; short_answer: keywords a correct answer contains. The answer must "
             "stand in the cited chunk and must not appear in the stem."
         )

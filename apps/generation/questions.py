@@ -84,7 +84,7 @@ def _order(pool: Pool, difficulty: str) -> list[Candidate]:
         elif difficulty == "hard":
             items.sort(key=lambda c: (c.sentence.word_count <= 15, c.term.rank > 3, c.term.rank))
         columns.append(items)
-    ordered = []
+    ordered: list[Candidate] = []
     for row in range(max((len(c) for c in columns), default=0)):
         ordered.extend(column[row] for column in columns if row < len(column))
     return ordered
@@ -151,8 +151,9 @@ def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Questi
             statement = _blanked(sentence.text, answer).replace(BLANK, swap[0], 1)
         options = ["True", "False"]
         answer_text = "True" if is_true else "False"
-        return Question("true_false", f"True or false? {statement}", options, answer_text, [], sentence.text, citation,
-                        difficulty)
+        return Question(
+            "true_false", f"True or false? {statement}", options, answer_text, [], sentence.text, citation, difficulty
+        )
     if kind == "short_answer":
         if candidate.defined is not None:
             term, rest = candidate.defined

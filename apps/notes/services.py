@@ -81,11 +81,13 @@ def notes_generate(*, job: JobContext) -> dict[str, Any]:
         raise JobFailed("document_unavailable", "The document has no text, or is no longer processed.")
     document = documents.document_info(owner_id=notes.owner_id, document_id=notes.document_id)
     total = document.page_count if document else None
-    config = config_from_settings(provider=job.payload.get("provider") or None, detail=job.payload.get("detail")
-                                  or Notes.Detail.STANDARD)
+    config = config_from_settings(
+        provider=job.payload.get("provider") or None, detail=job.payload.get("detail") or Notes.Detail.STANDARD
+    )
     result = generate_notes(passages, config=config, progress=lambda pages: job.progress(pages, total))
-    content = {key: [asdict(item) for item in getattr(result, key)] for key in ("summary", "key_points", "glossary",
-                                                                                   "outline")}
+    content = {
+        key: [asdict(item) for item in getattr(result, key)] for key in ("summary", "key_points", "glossary", "outline")
+    }
     with transaction.atomic():
         updated = Notes.objects.filter(pk=notes.pk).update(
             status=Notes.Status.READY,
@@ -109,7 +111,7 @@ def notes_generate(*, job: JobContext) -> dict[str, Any]:
 
 
 def notes_failed(job: jobs.JobInfo) -> None:
-    notes = Notes.objects.filter(pk=job.payload.get("notes_id")).first()
+    notes = Notes.objects.filter(pk=int(job.payload["notes_id"])).first()
     if notes is None:
         return
     notes.status, notes.failure_reason = Notes.Status.FAILED, job.error[:255]

@@ -9,5 +9,7 @@ urlpatterns = [
         api.DocumentNotesRegenerateApi.as_view(),
         name="document-notes-regenerate",
     ),
-    path("documents/<int:document_id>/notes/markdown/", api.DocumentNotesMarkdownApi.as_view(), name="document-notes-md"),
+    path(
+        "documents/<int:document_id>/notes/markdown/", api.DocumentNotesMarkdownApi.as_view(), name="document-notes-md"
+    ),
 ]

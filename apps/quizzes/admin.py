@@ -8,7 +8,7 @@ class QuestionInline(admin.TabularInline[Question, Quiz]):
     model = Question
     extra = 0
     fields = ["position", "type", "stem", "options", "answer", "page", "chunk"]
-    readonly_fields = fields
+    readonly_fields = ["position", "type", "stem", "options", "answer", "page", "chunk"]
     can_delete = False
 
 

@@ -139,6 +139,9 @@ class QuizView(models.Model):
     class Meta:
         ordering = ["-quiz_id"]
 
+    def __str__(self) -> str:
+        return f"quiz view {self.quiz_id} ({self.status})"
+
 
 class QuestionView(models.Model):
     """A question as the learner sees it while answering: no answer, no passage."""
@@ -152,6 +155,9 @@ class QuestionView(models.Model):
     class Meta:
         ordering = ["quiz_id", "position"]
         constraints = [models.UniqueConstraint(fields=["quiz_id", "position"], name="question_view_position")]
+
+    def __str__(self) -> str:
+        return f"quiz view {self.quiz_id} question {self.position}"
 
 
 class AttemptView(models.Model):
@@ -167,6 +173,9 @@ class AttemptView(models.Model):
 
     class Meta:
         ordering = ["quiz_id", "number"]
+
+    def __str__(self) -> str:
+        return f"attempt view {self.attempt_id} ({self.status})"
 
 
 class AttemptResultView(models.Model):
@@ -185,6 +194,9 @@ class AttemptResultView(models.Model):
         ordering = ["attempt_id", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt_id", "position"], name="attempt_result_position")]
 
+    def __str__(self) -> str:
+        return f"attempt view {self.attempt_id} result {self.position}"
+
 
 class ProgressView(models.Model):
     """A learner's progress on one document's quizzes."""
@@ -201,3 +213,6 @@ class ProgressView(models.Model):
     class Meta:
         ordering = ["owner_id", "document_id"]
         constraints = [models.UniqueConstraint(fields=["owner_id", "document_id"], name="progress_owner_document")]
+
+    def __str__(self) -> str:
+        return f"progress of learner {self.owner_id} on document {self.document_id}"

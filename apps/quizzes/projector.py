@@ -58,7 +58,9 @@ def _generation_started(event: QuizEvent) -> None:
 def _generated(event: QuizEvent) -> None:
     questions = event.data["questions"]
     QuestionView.objects.bulk_create(
-        QuestionView(quiz_id=event.quiz_id, position=q["position"], type=q["type"], stem=q["stem"], options=q["options"])
+        QuestionView(
+            quiz_id=event.quiz_id, position=q["position"], type=q["type"], stem=q["stem"], options=q["options"]
+        )
         for q in questions
     )
     QuizView.objects.filter(pk=event.quiz_id).update(

@@ -1,8 +1,15 @@
 from rest_framework import serializers
 
 from apps.generation.types import DIFFICULTIES, QUESTION_TYPES
-from apps.quizzes.models import AttemptResultView, AttemptView, GradingMethod, ProgressView, QuestionView, QuizView
-from apps.quizzes.models import ReviewPolicy
+from apps.quizzes.models import (
+    AttemptResultView,
+    AttemptView,
+    GradingMethod,
+    ProgressView,
+    QuestionView,
+    QuizView,
+    ReviewPolicy,
+)
 from apps.quizzes.services import MAX_QUESTIONS
 
 
@@ -10,7 +17,10 @@ class QuizRequestInput(serializers.Serializer):
     document = serializers.IntegerField(min_value=1)
     question_count = serializers.IntegerField(min_value=1, max_value=MAX_QUESTIONS, default=10)
     question_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=QUESTION_TYPES), required=False, default=list, max_length=4,
+        child=serializers.ChoiceField(choices=QUESTION_TYPES),
+        required=False,
+        default=list,
+        max_length=4,
         help_text="empty: all four types in turn",
     )
     difficulty = serializers.ChoiceField(choices=DIFFICULTIES, default="medium")

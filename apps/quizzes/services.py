@@ -192,7 +192,7 @@ def quiz_generate(*, job: JobContext) -> dict[str, Any]:
 
 
 def quiz_generation_failed(job: jobs.JobInfo) -> None:
-    quiz = Quiz.objects.filter(pk=job.payload.get("quiz_id"), status=Quiz.Status.REQUESTED).first()
+    quiz = Quiz.objects.filter(pk=int(job.payload["quiz_id"]), status=Quiz.Status.REQUESTED).first()
     if quiz is None:
         return
     quiz.status, quiz.failure_reason = Quiz.Status.FAILED, job.error[:255]
@@ -222,7 +222,9 @@ def _owned_quiz(owner_id: int, quiz_id: int) -> Quiz:
 
 
 def _owned_attempt(owner_id: int, attempt_id: int) -> Attempt:
-    attempt = Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id, owner_id=owner_id).first()
+    attempt = (
+        Attempt.objects.select_for_update().select_related("quiz").filter(pk=attempt_id, owner_id=owner_id).first()
+    )
     if attempt is None:
         raise QuizRejected("not_found", "No such attempt.", 404)
     return attempt
@@ -257,8 +259,9 @@ def attempt_answer(*, owner_id: int, attempt_id: int, position: int, response: s
         raise QuizRejected("invalid_response", "Choose one of the question's options.")
     attempt.responses = {**attempt.responses, str(position): response}
     attempt.save(update_fields=["responses"])
-    _append(attempt.quiz, projector.ATTEMPT_ANSWERED, {"attempt_id": attempt.pk, "position": position,
-                                                       "response": response})
+    _append(
+        attempt.quiz, projector.ATTEMPT_ANSWERED, {"attempt_id": attempt.pk, "position": position, "response": response}
+    )
     return attempt
 
 
@@ -286,8 +289,11 @@ def attempt_submit(*, owner_id: int, attempt_id: int) -> Attempt:
     attempt.score = round(sum(r["is_correct"] for r in results) / len(results), 6) if results else 0.0
     attempt.status, attempt.submitted_at = Attempt.Status.SUBMITTED, timezone.now()
     attempt.save(update_fields=["score", "status", "submitted_at"])
-    _append(attempt.quiz, projector.ATTEMPT_SUBMITTED, {"attempt_id": attempt.pk, "score": attempt.score,
-                                                        "results": results})
+    _append(
+        attempt.quiz,
+        projector.ATTEMPT_SUBMITTED,
+        {"attempt_id": attempt.pk, "score": attempt.score, "results": results},
+    )
     publish(
         "quiz.attempt.submitted",
         {"attempt_id": attempt.pk, "quiz_id": attempt.quiz_id, "owner_id": owner_id, "score": attempt.score},

@@ -96,7 +96,9 @@ def test_text_without_facts_gives_no_questions() -> None:
 def test_short_answers_are_graded_by_normalised_match_or_most_keywords() -> None:
     keywords = content_words("a Welsh former professional footballer")[:4]
 
-    assert grade("short_answer", "a Welsh former professional footballer", keywords, "A welsh former PROFESSIONAL footballer!")
+    assert grade(
+        "short_answer", "a Welsh former professional footballer", keywords, "A welsh former PROFESSIONAL footballer!"
+    )
     assert grade("short_answer", "x", keywords, "he was a welsh professional footballer")
     assert not grade("short_answer", "x", keywords, "a singer")
     assert grade("cloze", "Norwich City", [], "norwich city") and not grade("cloze", "Norwich City", [], "Norwich")

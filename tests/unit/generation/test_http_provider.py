@@ -12,21 +12,39 @@ import pytest
 from apps.generation import GenerationConfig, Passage, generate_notes, generate_questions
 
 PASSAGES = [
-    Passage(0, 1, 0, 120, "Photosynthesis is the process by which plants turn light energy into chemical energy in sugars."),
-    Passage(1, 1, 100, 260, "Chlorophyll absorbs mostly blue and red light. The Calvin cycle fixes carbon dioxide into sugars."),
+    Passage(
+        0, 1, 0, 120, "Photosynthesis is the process by which plants turn light energy into chemical energy in sugars."
+    ),
+    Passage(
+        1,
+        1,
+        100,
+        260,
+        "Chlorophyll absorbs mostly blue and red light. The Calvin cycle fixes carbon dioxide into sugars.",
+    ),
 ]
 GOOD_NOTES = {
     "summary": [{"text": "Plants turn light energy into chemical energy in sugars.", "chunk": 0}],
     "key_points": [{"text": "Chlorophyll absorbs blue and red light.", "chunk": 1}],
-    "glossary": [{"term": "Photosynthesis", "definition": "the process by which plants turn light energy into "
-                  "chemical energy", "chunk": 0}],
+    "glossary": [
+        {
+            "term": "Photosynthesis",
+            "definition": "the process by which plants turn light energy into chemical energy",
+            "chunk": 0,
+        }
+    ],
     "outline": [{"title": "Photosynthesis", "level": 1, "chunk": 0}],
 }
 GOOD_QUESTIONS = {
     "questions": [
         {"type": "cloze", "stem": "The _____ fixes carbon dioxide into sugars.", "answer": "Calvin cycle", "chunk": 1},
-        {"type": "multiple_choice", "stem": "Which pigment absorbs mostly blue and red light?",
-         "options": ["Chlorophyll", "Carotene", "Melanin", "Keratin"], "answer": "Chlorophyll", "chunk": 1},
+        {
+            "type": "multiple_choice",
+            "stem": "Which pigment absorbs mostly blue and red light?",
+            "options": ["Chlorophyll", "Carotene", "Melanin", "Keratin"],
+            "answer": "Chlorophyll",
+            "chunk": 1,
+        },
     ]
 }
 
@@ -38,7 +56,7 @@ class Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
                 reply = server.replies.pop(0) if server.replies else {"nothing": "left"}
@@ -68,7 +86,9 @@ def server() -> Iterator[Server]:
 
 
 def _config(server: Server) -> GenerationConfig:
-    return GenerationConfig(provider="openai", llm_base_url=server.url, llm_model="tiny", llm_api_key="k", llm_timeout=5)
+    return GenerationConfig(
+        provider="openai", llm_base_url=server.url, llm_model="tiny", llm_api_key="k", llm_timeout=5
+    )
 
 
 def test_valid_notes_are_used_and_the_engine_is_recorded(server: Server) -> None:
@@ -96,10 +116,13 @@ def test_invalid_output_is_retried_once(server: Server) -> None:
     "bad",
     [
         pytest.param({"summary": []}, id="schema"),
-        pytest.param({**GOOD_NOTES, "summary": [{"text": "Mitochondria make ATP in animals.", "chunk": 0}]},
-                     id="claim-not-in-cited-chunk"),
-        pytest.param({**GOOD_NOTES, "summary": [{"text": "Plants turn light into sugars.", "chunk": 9}]},
-                     id="unknown-chunk"),
+        pytest.param(
+            {**GOOD_NOTES, "summary": [{"text": "Mitochondria make ATP in animals.", "chunk": 0}]},
+            id="claim-not-in-cited-chunk",
+        ),
+        pytest.param(
+            {**GOOD_NOTES, "summary": [{"text": "Plants turn light into sugars.", "chunk": 9}]}, id="unknown-chunk"
+        ),
     ],
 )
 def test_twice_invalid_notes_fall_back_to_the_offline_engine(server: Server, bad: dict[str, Any]) -> None:
@@ -111,8 +134,9 @@ def test_twice_invalid_notes_fall_back_to_the_offline_engine(server: Server, bad
 
 
 def test_questions_whose_answer_is_not_in_the_cited_chunk_are_refused(server: Server) -> None:
-    wrong = {"questions": [{"type": "cloze", "stem": "The _____ fixes nitrogen.", "answer": "Haber process",
-                            "chunk": 1}]}
+    wrong = {
+        "questions": [{"type": "cloze", "stem": "The _____ fixes nitrogen.", "answer": "Haber process", "chunk": 1}]
+    }
     server.replies = [wrong, wrong]
 
     result = generate_questions(PASSAGES, count=2, types=[], difficulty="medium", config=_config(server))

@@ -11,16 +11,20 @@ def _texts(text: str) -> list[str]:
     ("text", "expected"),
     [
         pytest.param("One fact. Another fact.", ["One fact.", "Another fact."], id="two"),
-        pytest.param("Cells divide, e.g. by mitosis. Next one.", ["Cells divide, e.g. by mitosis.", "Next one."],
-                     id="abbreviation"),
-        pytest.param("Written by J. Smith in 1990. Then more.", ["Written by J. Smith in 1990.", "Then more."],
-                     id="initial"),
+        pytest.param(
+            "Cells divide, e.g. by mitosis. Next one.",
+            ["Cells divide, e.g. by mitosis.", "Next one."],
+            id="abbreviation",
+        ),
+        pytest.param(
+            "Written by J. Smith in 1990. Then more.", ["Written by J. Smith in 1990.", "Then more."], id="initial"
+        ),
         pytest.param("It costs 3.5 dollars. Yes.", ["It costs 3.5 dollars.", "Yes."], id="decimal"),
-        pytest.param("A line that wraps\nacross lines. Done.", ["A line that wraps\nacross lines.", "Done."],
-                     id="wrapped-line"),
+        pytest.param(
+            "A line that wraps\nacross lines. Done.", ["A line that wraps\nacross lines.", "Done."], id="wrapped-line"
+        ),
         pytest.param("Introduction\nThe text starts here.", ["Introduction", "The text starts here."], id="heading"),
-        pytest.param("First paragraph\n\nSecond paragraph.", ["First paragraph", "Second paragraph."],
-                     id="paragraph"),
+        pytest.param("First paragraph\n\nSecond paragraph.", ["First paragraph", "Second paragraph."], id="paragraph"),
         pytest.param("He scored.[10] Then he left.", ["He scored.[10]", "Then he left."], id="footnote"),
     ],
 )
@@ -36,8 +40,15 @@ def test_offsets_point_into_the_text() -> None:
 
 @pytest.mark.parametrize(
     ("line", "level"),
-    [("Chapter 1", 1), ("1.2 Methods", 2), ("Early life and career", 2), ("PART ONE", 1),
-     ("Roberts made his debut.", None), ("Total 647 (202)", None), ("2005 Cambridge United", None)],
+    [
+        ("Chapter 1", 1),
+        ("1.2 Methods", 2),
+        ("Early life and career", 2),
+        ("PART ONE", 1),
+        ("Roberts made his debut.", None),
+        ("Total 647 (202)", None),
+        ("2005 Cambridge United", None),
+    ],
 )
 def test_heading_level(line: str, level: int | None) -> None:
     assert heading_level(line) == level

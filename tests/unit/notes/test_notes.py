@@ -47,7 +47,9 @@ def test_notes_generated_is_published_with_ids_only(document_id: int) -> None:
     }
 
 
-def test_a_redelivered_processed_event_starts_no_second_job(document_id: int, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_redelivered_processed_event_starts_no_second_job(
+    document_id: int, django_capture_on_commit_callbacks: Any
+) -> None:
     from apps.notes.handlers import on_document_processed
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -56,8 +58,9 @@ def test_a_redelivered_processed_event_starts_no_second_job(document_id: int, dj
     assert Job.objects.filter(kind="notes.generate").count() == 1
 
 
-def test_another_learner_gets_404_and_anonymous_401(document_id: int, other_user: Any, client_for: Any,
-                                                     api_client: Any) -> None:
+def test_another_learner_gets_404_and_anonymous_401(
+    document_id: int, other_user: Any, client_for: Any, api_client: Any
+) -> None:
     other = client_for(other_user)
 
     assert other.get(f"/api/v1/documents/{document_id}/notes/").status_code == 404
@@ -66,12 +69,15 @@ def test_another_learner_gets_404_and_anonymous_401(document_id: int, other_user
     assert api_client.get(f"/api/v1/documents/{document_id}/notes/").status_code == 401
 
 
-def test_regenerate_with_another_length(document_id: int, auth_client: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_regenerate_with_another_length(
+    document_id: int, auth_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     before = Notes.objects.get(document_id=document_id)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = auth_client.post(f"/api/v1/documents/{document_id}/notes/regenerate/", {"detail": "short"},
-                                    format="json")
+        response = auth_client.post(
+            f"/api/v1/documents/{document_id}/notes/regenerate/", {"detail": "short"}, format="json"
+        )
 
     assert response.status_code == 202, response.json()
     after = Notes.objects.get(document_id=document_id)
@@ -81,8 +87,9 @@ def test_regenerate_with_another_length(document_id: int, auth_client: Any, djan
 
 
 def test_regenerate_rejects_an_unknown_provider(document_id: int, auth_client: Any) -> None:
-    response = auth_client.post(f"/api/v1/documents/{document_id}/notes/regenerate/", {"provider": "gpt9"},
-                                format="json")
+    response = auth_client.post(
+        f"/api/v1/documents/{document_id}/notes/regenerate/", {"provider": "gpt9"}, format="json"
+    )
 
     assert response.status_code == 400
 
@@ -96,16 +103,18 @@ def test_markdown_export_cites_pages(document_id: int, auth_client: Any) -> None
     assert text.startswith("# Earth Science: study notes") and "## Glossary" in text and "(p. 1, chunk 0)" in text
 
 
-def test_deleting_the_document_deletes_its_notes(document_id: int, auth_client: Any,
-                                                 django_capture_on_commit_callbacks: Any) -> None:
+def test_deleting_the_document_deletes_its_notes(
+    document_id: int, auth_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         assert auth_client.delete(f"/api/v1/documents/{document_id}/").status_code == 204
 
     assert not Notes.objects.filter(document_id=document_id).exists()
 
 
-def test_erasing_the_learner_deletes_their_notes(document_id: int, user: Any,
-                                                 django_capture_on_commit_callbacks: Any) -> None:
+def test_erasing_the_learner_deletes_their_notes(
+    document_id: int, user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     from eventbus import publish
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,7 +123,9 @@ def test_erasing_the_learner_deletes_their_notes(document_id: int, user: Any,
     assert not Notes.objects.filter(owner_id=user.pk).exists()
 
 
-def test_a_job_without_text_fails_the_notes_with_a_reason(document_id: int, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_job_without_text_fails_the_notes_with_a_reason(
+    document_id: int, django_capture_on_commit_callbacks: Any
+) -> None:
     from apps.notes import services
 
     Chunk.objects.filter(document_id=document_id).delete()

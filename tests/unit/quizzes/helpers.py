@@ -12,8 +12,9 @@ def answer_all(client: Any, quiz_id: int, attempt_id: int, *, correct: bool) -> 
             response = next(o for o in question.options if o != question.answer)
         else:
             response = "zzz"
-        reply = client.put(f"/api/v1/quiz-attempts/{attempt_id}/answers/{question.position}/", {"response": response},
-                           format="json")
+        reply = client.put(
+            f"/api/v1/quiz-attempts/{attempt_id}/answers/{question.position}/", {"response": response}, format="json"
+        )
         assert reply.status_code == 200, reply.json()
 
 

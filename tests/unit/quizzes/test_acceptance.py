@@ -21,7 +21,10 @@ def _stands_in(phrase: str, text: str) -> bool:
 
 
 def test_from_a_15_page_pdf_to_a_graded_attempt_and_nothing_for_another_learner(
-    auth_client: Any, upload_document: Callable[..., int], make_quiz: Callable[..., Any], other_user: Any,
+    auth_client: Any,
+    upload_document: Callable[..., int],
+    make_quiz: Callable[..., Any],
+    other_user: Any,
     client_for: Any,
 ) -> None:
     document_id = upload_document(auth_client, article_pdf(), name="iwan-roberts.pdf")
@@ -55,8 +58,13 @@ def test_from_a_15_page_pdf_to_a_graded_attempt_and_nothing_for_another_learner(
     assert all(f["is_correct"] and f["passage"] and f["page"] >= 1 for f in result["feedback"])
     progress = auth_client.get(f"/api/v1/quiz-progress/?document={document_id}").json()
     assert progress[0] | {"last_submitted_at": None} == {
-        "document_id": document_id, "quizzes": 1, "quizzes_attempted": 1, "attempts_submitted": 1,
-        "average_grade": 1.0, "best_grade": 1.0, "last_submitted_at": None,
+        "document_id": document_id,
+        "quizzes": 1,
+        "quizzes_attempted": 1,
+        "attempts_submitted": 1,
+        "average_grade": 1.0,
+        "best_grade": 1.0,
+        "last_submitted_at": None,
     }
 
     other = client_for(other_user)

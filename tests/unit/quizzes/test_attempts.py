@@ -90,13 +90,16 @@ def test_answers_are_validated(auth_client: Any, ready_quiz: Quiz) -> None:
     quiz = ready_quiz(question_types=["multiple_choice"], question_count=2)
     attempt = auth_client.post(f"/api/v1/quizzes/{quiz['id']}/attempts/").json()
 
-    not_an_option = auth_client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/1/", {"response": "x"},
-                                    format="json")
-    no_question = auth_client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/99/", {"response": "x"},
-                                  format="json")
+    not_an_option = auth_client.put(
+        f"/api/v1/quiz-attempts/{attempt['id']}/answers/1/", {"response": "x"}, format="json"
+    )
+    no_question = auth_client.put(
+        f"/api/v1/quiz-attempts/{attempt['id']}/answers/99/", {"response": "x"}, format="json"
+    )
     auth_client.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit/")
-    after_submit = auth_client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/1/", {"response": "x"},
-                                   format="json")
+    after_submit = auth_client.put(
+        f"/api/v1/quiz-attempts/{attempt['id']}/answers/1/", {"response": "x"}, format="json"
+    )
 
     assert (not_an_option.status_code, not_an_option.json()["error"]["code"]) == (400, "invalid_response")
     assert (no_question.status_code, no_question.json()["error"]["code"]) == (400, "invalid_position")
@@ -119,7 +122,11 @@ def test_submission_publishes_the_score(auth_client: Any, ready_quiz: Quiz, user
     result = take(auth_client, quiz["id"], correct=True)
 
     assert OutboxEvent.objects.get(topic="quiz.attempt.submitted").payload == {
-        "attempt_id": result["id"], "quiz_id": quiz["id"], "owner_id": user.pk, "score": 1.0}
+        "attempt_id": result["id"],
+        "quiz_id": quiz["id"],
+        "owner_id": user.pk,
+        "score": 1.0,
+    }
 
 
 def _snapshot() -> dict[str, list[dict[str, Any]]]:
@@ -133,8 +140,13 @@ def _snapshot() -> dict[str, list[dict[str, Any]]]:
 
 
 def test_rebuild_read_models_reproduces_every_row(
-    auth_client: Any, ready_quiz: Quiz, document_id: int, upload_document: Callable[..., int], client_for: Any,
-    other_user: Any, make_quiz: Callable[..., Any],
+    auth_client: Any,
+    ready_quiz: Quiz,
+    document_id: int,
+    upload_document: Callable[..., int],
+    client_for: Any,
+    other_user: Any,
+    make_quiz: Callable[..., Any],
 ) -> None:
     first = ready_quiz(grading_method="average")
     take(auth_client, first["id"], correct=False)
@@ -151,8 +163,9 @@ def test_rebuild_read_models_reproduces_every_row(
     assert _snapshot() == before
 
 
-def test_progress_per_document(auth_client: Any, ready_quiz: Quiz, document_id: int,
-                               upload_document: Callable[..., int]) -> None:
+def test_progress_per_document(
+    auth_client: Any, ready_quiz: Quiz, document_id: int, upload_document: Callable[..., int]
+) -> None:
     other_document = upload_document(auth_client, name="second.txt")
     quiz = ready_quiz(grading_method="highest")
     take(auth_client, quiz["id"], correct=False)
@@ -160,6 +173,8 @@ def test_progress_per_document(auth_client: Any, ready_quiz: Quiz, document_id: 
 
     rows = auth_client.get("/api/v1/quiz-progress/").json()
 
-    assert [(r["document_id"], r["quizzes"], r["quizzes_attempted"], r["attempts_submitted"], r["average_grade"])
-            for r in rows] == [(document_id, 2, 1, 1, 0.0)]
+    assert [
+        (r["document_id"], r["quizzes"], r["quizzes_attempted"], r["attempts_submitted"], r["average_grade"])
+        for r in rows
+    ] == [(document_id, 2, 1, 1, 0.0)]
     assert auth_client.get(f"/api/v1/quiz-progress/?document={other_document}").json() == []

@@ -37,8 +37,14 @@ def test_deleting_a_document_removes_its_quizzes_attempts_and_read_model(
 
 
 def test_erasing_a_learner_removes_only_theirs(
-    auth_client: Any, ready_quiz: Callable[..., dict[str, Any]], user: Any, other_user: Any, client_for: Any,
-    upload_document: Callable[..., int], make_quiz: Callable[..., Any], run_commits: Callable[..., Any],
+    auth_client: Any,
+    ready_quiz: Callable[..., dict[str, Any]],
+    user: Any,
+    other_user: Any,
+    client_for: Any,
+    upload_document: Callable[..., int],
+    make_quiz: Callable[..., Any],
+    run_commits: Callable[..., Any],
 ) -> None:
     take(auth_client, ready_quiz()["id"], correct=True)
     other = client_for(other_user)

@@ -27,8 +27,9 @@ def _nothing_made() -> None:
         pytest.param({"grading_method": "median"}, "grading_method", id="unknown-grading"),
     ],
 )
-def test_invalid_fields_are_400(auth_client: Any, document_id: int, make_quiz: Callable[..., Any],
-                                fields: dict[str, Any], field: str) -> None:
+def test_invalid_fields_are_400(
+    auth_client: Any, document_id: int, make_quiz: Callable[..., Any], fields: dict[str, Any], field: str
+) -> None:
     response = make_quiz(auth_client, document_id, **fields)
 
     assert response.status_code == 400
@@ -43,8 +44,9 @@ def test_an_unknown_document_is_404(auth_client: Any, make_quiz: Callable[..., A
     _nothing_made()
 
 
-def test_another_learners_document_is_404(document_id: int, other_user: Any, client_for: Any,
-                                          make_quiz: Callable[..., Any]) -> None:
+def test_another_learners_document_is_404(
+    document_id: int, other_user: Any, client_for: Any, make_quiz: Callable[..., Any]
+) -> None:
     response = make_quiz(client_for(other_user), document_id)
 
     assert (response.status_code, response.json()["error"]["code"]) == (404, "document_not_found")
@@ -52,8 +54,9 @@ def test_another_learners_document_is_404(document_id: int, other_user: Any, cli
 
 
 @pytest.mark.parametrize("status", ["processing", "failed", "uploaded"])
-def test_a_document_not_processed_is_409(auth_client: Any, document_id: int, make_quiz: Callable[..., Any],
-                                         status: str) -> None:
+def test_a_document_not_processed_is_409(
+    auth_client: Any, document_id: int, make_quiz: Callable[..., Any], status: str
+) -> None:
     Document.objects.filter(pk=document_id).update(status=status)
 
     response = make_quiz(auth_client, document_id)
@@ -76,8 +79,13 @@ def test_a_request_publishes_quiz_requested_and_the_job_publishes_quiz_generated
 
     requested = OutboxEvent.objects.get(topic="quiz.requested").payload
     generated = OutboxEvent.objects.get(topic="quiz.generated").payload
-    assert requested == {"quiz_id": quiz_id, "document_id": document_id, "owner_id": user.pk, "question_count": 3,
-                         "question_types": ["cloze"]}
+    assert requested == {
+        "quiz_id": quiz_id,
+        "document_id": document_id,
+        "owner_id": user.pk,
+        "question_count": 3,
+        "question_types": ["cloze"],
+    }
     assert generated == {"quiz_id": quiz_id, "document_id": document_id, "owner_id": user.pk, "question_count": 3}
     quiz = auth_client.get(f"/api/v1/quizzes/{quiz_id}/").json()
     assert {q["type"] for q in quiz["questions"]} == {"cloze"}
@@ -95,5 +103,7 @@ def test_a_document_too_short_for_questions_fails_the_quiz_with_a_reason(
 
     quiz = auth_client.get(f"/api/v1/quizzes/{quiz_id}/").json()
     assert (quiz["status"], quiz["failure_reason"]) == (
-        "failed", "The document has too little prose to ask questions about.")
+        "failed",
+        "The document has too little prose to ask questions about.",
+    )
     assert OutboxEvent.objects.filter(topic="pipeline.step.failed", payload__step="quiz").count() == 1
