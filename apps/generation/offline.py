@@ -11,6 +11,8 @@ from apps.generation.windows import Sentence, Window
 ENGINE = "offline"
 #: TextRank compares every pair of sentences: it sees at most this many per window.
 MAX_RANKED_SENTENCES = 60
+#: Keyphrases are found in at most this many characters of a window's prose.
+MAX_KEYPHRASE_CHARS = 8_000
 
 _DEFINITION = re.compile(
     r"^(?P<term>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,4}?)(?:\s*\([^)]{0,80}\))?,?\s+"
@@ -113,20 +115,33 @@ def is_good_sentence(sentence: Sentence) -> bool:
 def keyphrases(window: Window, config: GenerationConfig, top: int = 20) -> list[Term]:
     import yake
 
-    text = window.text
+    good = [s.text for s in window.sentences if is_good_sentence(s)]
+    text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
     if not text.strip():
         return []
-    extractor = yake.KeywordExtractor(lan=config.language, n=3, top=top * 2, dedupLim=0.7)
+    extractor = yake.KeywordExtractor(lan=config.language, n=2, top=top * 2, dedupLim=0.7)
     found: list[Term] = []
-    good = [s.text for s in window.sentences if is_good_sentence(s)]
     for phrase, _score in extractor.extract_keywords(text):
         phrase = phrase.strip()
+        capitals = {w[0].isupper() for w in phrase.split() if w.casefold() not in STOPWORDS}
+        if len(capitals) > 1:  # "Roberts scored": a name and a verb, not a term
+            continue
         if len(phrase) < 3 or phrase.casefold() in STOPWORDS or not any(_contains(s, phrase) for s in good):
             continue
         found.append(Term(phrase, term_kind(phrase), len(found)))
         if len(found) == top:
             break
     return found
+
+
+def _spread(sentences: list[str], budget: int) -> list[str]:
+    """At most ``budget`` characters of sentences taken evenly across the window (yake's cost grows with
+    the text; its best phrases recur, so a spread sample finds them)."""
+    total = sum(len(s) for s in sentences)
+    if total <= budget:
+        return sentences
+    step = total / budget
+    return [s for i, s in enumerate(sentences) if int(i % step) == 0 or step < 1][: max(1, budget // 80)]
 
 
 def _contains(sentence: str, term: str) -> bool:

@@ -8,6 +8,7 @@ at paragraph breaks and short heading-like lines (PDF text wraps lines inside se
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ABBREVIATIONS = frozenset(
     [
@@ -200,6 +201,7 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", _REFERENCE.sub("", text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """For comparing answers: lower case, no accents, no punctuation, single spaces."""
     text = unicodedata.normalize("NFKD", text.casefold())
@@ -216,7 +218,7 @@ def content_words(text: str) -> list[str]:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    match = re.search(r"(\w+)$", text[:dot])
+    match = re.search(r"(\w+)$", text[max(0, dot - 30) : dot])
     if match is None:
         return False
     word = match.group(1)
