@@ -52,6 +52,17 @@ def _setup(data_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Imports and first calls (yake, summa, regexes) are paid once per worker process, not per document."""
+    from apps.generation import GenerationConfig, Passage, generate_notes, generate_questions
+
+    text = "Photosynthesis is the process that turns light into chemical energy. " * 8
+    passages = [Passage(0, 1, 0, len(text), text)]
+    generate_notes(passages, config=GenerationConfig())
+    generate_questions(passages, count=2, types=[], difficulty="medium", config=GenerationConfig())
 
 
 def _content(kind: str, name: str, extra: Path | None, keep: int | None) -> tuple[bytes, str] | None:
@@ -87,7 +98,6 @@ def _passages(document_id: int) -> tuple[list[Any], int, str]:
     from apps.documents import selectors
     from apps.generation import Passage
 
-    info = selectors.DocumentInfo  # noqa: F841 - typed access below
     from apps.documents.models import Document
 
     document = Document.objects.get(pk=document_id)
