@@ -158,7 +158,11 @@ def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     seen = {t.text.casefold() for t in terms}
     extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
     extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
-    extra += [(m.group(1), "name") for m in _NAME.finditer(sentence.text) if m.start() > 0]
+    extra += [
+        (m.group(1), "name")
+        for m in _NAME.finditer(sentence.text)
+        if m.start() > 0 and m.group(1).split()[0].casefold() not in STOPWORDS
+    ]
     for text, kind in extra:
         folded = text.casefold()
         if (

@@ -187,6 +187,7 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'\u2019-]*")
 _REFERENCE = re.compile(r"\[\d+(?:[,\u2013-]\d+)*\]")
 _SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def clean(text: str) -> str:
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """For comparing answers: lower case, no accents, no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = _POSSESSIVE.sub("", unicodedata.normalize("NFKD", text.casefold()))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(_WORD.findall(text))
 

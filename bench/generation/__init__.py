@@ -96,9 +96,8 @@ def _extract(content: bytes, name: str) -> tuple[int, float]:
 
 def _passages(document_id: int) -> tuple[list[Any], int, str]:
     from apps.documents import selectors
-    from apps.generation import Passage
-
     from apps.documents.models import Document
+    from apps.generation import Passage
 
     document = Document.objects.get(pk=document_id)
     chunks = selectors.document_chunks(owner_id=document.owner_id, document_id=document_id)
