@@ -84,7 +84,7 @@ def _extract(content: bytes, name: str) -> tuple[int, float]:
     from apps.documents import services
     from tests.factories import UserFactory
 
-    owner = UserFactory()
+    owner: Any = UserFactory()
     started = time.perf_counter()
     with transaction.atomic():
         document = services.document_upload(
