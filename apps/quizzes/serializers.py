@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.generation.types import DIFFICULTIES, QUESTION_TYPES
@@ -71,6 +72,7 @@ class QuizDetailOutput(QuizOutput):
         fields = [*QuizOutput.Meta.fields, "questions"]
         read_only_fields = fields
 
+    @extend_schema_field(QuestionOutput(many=True))
     def get_questions(self, quiz: QuizView) -> list[dict[str, object]]:
         return QuestionOutput(self.context["questions"], many=True).data  # type: ignore[return-value]
 
@@ -91,6 +93,7 @@ class AttemptOutput(serializers.ModelSerializer):
         fields = ["id", "quiz_id", "number", "status", "responses", "score", "started_at", "submitted_at", "feedback"]
         read_only_fields = fields
 
+    @extend_schema_field(FeedbackOutput(many=True, allow_null=True))
     def get_feedback(self, attempt: AttemptView) -> list[dict[str, object]] | None:
         feedback = self.context.get("feedback")
         return None if feedback is None else FeedbackOutput(feedback, many=True).data  # type: ignore[return-value]
