@@ -26,3 +26,10 @@ def config_from_settings(
         llm_timeout=settings.GENERATION_LLM_TIMEOUT,
         **overrides,
     )
+
+
+def provider_is_configured(provider: str) -> bool:
+    """``openai`` needs a base URL and a model; the offline engine needs nothing."""
+    if provider == "openai":
+        return bool(settings.GENERATION_LLM_BASE_URL and settings.GENERATION_LLM_MODEL)
+    return provider == "offline"

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.documents import selectors as documents
 from apps.generation import Passage, generate_notes
-from apps.generation.config import config_from_settings
+from apps.generation.config import config_from_settings, provider_is_configured
 from apps.jobs import services as jobs
 from apps.jobs.context import JobContext
 from apps.jobs.errors import JobFailed
@@ -44,6 +44,8 @@ def notes_request(
     document = documents.document_info(owner_id=owner_id, document_id=document_id)
     if document is None:
         raise NotesUnavailable("not_found", "No such document.", 404)
+    if provider and not provider_is_configured(provider):
+        raise NotesUnavailable("provider_not_configured", f"The {provider} provider is not configured here.", 400)
     if document.status != "processed":
         raise NotesUnavailable("document_not_ready", f"The document is {document.status}, not processed.", 409)
     notes, _ = Notes.objects.select_for_update().get_or_create(

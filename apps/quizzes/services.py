@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.documents import selectors as documents
 from apps.generation import Passage, generate_questions
-from apps.generation.config import config_from_settings
+from apps.generation.config import config_from_settings, provider_is_configured
 from apps.generation.questions import grade as grade_response
 from apps.generation.types import QUESTION_TYPES
 from apps.jobs import services as jobs
@@ -68,6 +68,8 @@ def quiz_request(*, owner_id: int, request: QuizRequest) -> Quiz:
         raise QuizRejected(
             "document_not_ready", f"The document is {document.status}; quizzes need a processed document.", 409
         )
+    if request.provider and not provider_is_configured(request.provider):
+        raise QuizRejected("provider_not_configured", f"The {request.provider} provider is not configured here.")
     if not 1 <= request.question_count <= MAX_QUESTIONS:
         raise QuizRejected("invalid_question_count", f"Ask for 1 to {MAX_QUESTIONS} questions.")
     types = [t for t in QUESTION_TYPES if t in request.question_types] or list(QUESTION_TYPES)

@@ -135,3 +135,12 @@ def test_a_job_without_text_fails_the_notes_with_a_reason(
     notes = Notes.objects.get(document_id=document_id)
     assert (notes.status, notes.failure_reason) == ("failed", "The document has no text, or is no longer processed.")
     assert OutboxEvent.objects.filter(topic="pipeline.step.failed", payload__step="notes").count() == 1
+
+
+def test_regenerate_with_an_unconfigured_llm_is_400(document_id: int, auth_client: Any) -> None:
+    response = auth_client.post(
+        f"/api/v1/documents/{document_id}/notes/regenerate/", {"provider": "openai"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "provider_not_configured")
+    assert Notes.objects.get(document_id=document_id).status == "ready"

@@ -107,3 +107,24 @@ def test_a_document_too_short_for_questions_fails_the_quiz_with_a_reason(
         "The document has too little prose to ask questions about.",
     )
     assert OutboxEvent.objects.filter(topic="pipeline.step.failed", payload__step="quiz").count() == 1
+
+
+def test_an_llm_provider_that_is_not_configured_is_400(
+    auth_client: Any, document_id: int, make_quiz: Callable[..., Any]
+) -> None:
+    response = make_quiz(auth_client, document_id, provider="openai")
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "provider_not_configured")
+    _nothing_made()
+
+
+def test_an_unreachable_llm_server_leaves_an_offline_quiz(
+    auth_client: Any, document_id: int, make_quiz: Callable[..., Any], settings: Any
+) -> None:
+    settings.GENERATION_LLM_BASE_URL, settings.GENERATION_LLM_MODEL = "http://127.0.0.1:9/v1", "m"
+    settings.GENERATION_LLM_TIMEOUT = 1
+
+    quiz_id = make_quiz(auth_client, document_id, provider="openai", question_count=3).json()["id"]
+
+    quiz = auth_client.get(f"/api/v1/quizzes/{quiz_id}/").json()
+    assert (quiz["status"], quiz["engine"], len(quiz["questions"])) == ("ready", "offline", 3)
