@@ -85,7 +85,7 @@ TOPICS: dict[str, Topic] = {
             key_field="document_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentProcessedV1),
             produced_by=("documents",),
-            planned_consumers=("notes", "chat", "analytics", "notifications", "saga"),
+            planned_consumers=("chat", "analytics", "notifications", "saga"),
             description="Text was extracted and chunked; the document is ready to study from.",
         ),
         Topic(
@@ -95,7 +95,7 @@ TOPICS: dict[str, Topic] = {
             key_field="document_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentDeletedV1),
             produced_by=("documents",),
-            planned_consumers=("notes", "quizzes", "chat", "analytics", "saga"),
+            planned_consumers=("chat", "analytics", "saga"),
             description="A document and its chunks were deleted; every app drops what it derived from it.",
         ),
         Topic(
@@ -115,7 +115,6 @@ TOPICS: dict[str, Topic] = {
             key_field="owner_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.QuizRequestedV1),
             produced_by=("quizzes", "saga"),
-            planned_consumers=("quizzes",),
             description="A quiz should be generated from a document.",
         ),
         Topic(
@@ -125,7 +124,7 @@ TOPICS: dict[str, Topic] = {
             key_field="owner_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.QuizGeneratedV1),
             produced_by=("quizzes",),
-            planned_consumers=("quizzes", "saga", "notifications", "analytics"),
+            planned_consumers=("saga", "notifications", "analytics"),
             description="A quiz is ready to attempt.",
         ),
         Topic(
@@ -203,7 +202,7 @@ TOPICS: dict[str, Topic] = {
             key_field="user_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.UserDeletedV1),
             produced_by=("accounts",),
-            planned_consumers=("notes", "quizzes", "chat", "analytics"),
+            planned_consumers=("chat", "analytics"),
             description="A learner's account was erased; every app deletes what it holds for them.",
         ),
         Topic(

@@ -11,6 +11,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.documents.urls")),
     path("ops/readiness/", core_views.ReadinessDetailApi.as_view(), name="ops-readiness"),
     path("", include("apps.speech.urls")),
+    path("", include("apps.notes.urls")),
+    path("", include("apps.quizzes.urls")),
 ]
 
 urlpatterns = [

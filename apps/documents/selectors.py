@@ -104,3 +104,22 @@ def document_chunks(*, owner_id: int, document_id: int) -> list[ChunkInfo]:
     return [
         ChunkInfo(row.document_id, row.index, row.page_number, row.char_start, row.char_end, row.text) for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What other apps (notes, quizzes) may check of a document before using it: plain data."""
+
+    id: int
+    owner_id: int
+    title: str
+    status: str
+    page_count: int | None
+
+
+def document_info(*, owner_id: int, document_id: int) -> DocumentInfo | None:
+    """The learner's (not deleted) document, or None if it does not exist for them."""
+    document = document_get_for_owner(owner_id=owner_id, document_id=document_id)
+    if document is None:
+        return None
+    return DocumentInfo(document.pk, document.owner_id, document.title, document.status, document.page_count)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.documents",
     "apps.speech",
+    "apps.notes",
+    "apps.quizzes",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,7 @@ from learning_platform.settings.celery import *  # noqa: E402,F403
 from learning_platform.settings.database import *  # noqa: E402,F403
 from learning_platform.settings.documents import *  # noqa: E402,F403
 from learning_platform.settings.email import *  # noqa: E402,F403
+from learning_platform.settings.generation import *  # noqa: E402,F403
 from learning_platform.settings.jobs import *  # noqa: E402,F403
 from learning_platform.settings.kafka import *  # noqa: E402,F403
 from learning_platform.settings.limits import *  # noqa: E402,F403

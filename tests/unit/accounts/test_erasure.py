@@ -54,7 +54,7 @@ def test_erasing_an_account_removes_it_everywhere_and_leaves_others_alone(
     assert not tombstone.has_usable_password()
     assert not Document.objects.filter(pk=my_doc).exists()
     assert not DocumentEvent.objects.filter(document_id=my_doc).exists()
-    assert not Job.objects.filter(subject_id=str(my_doc)).exists()
+    assert not Job.objects.filter(subject_type="document", subject_id=str(my_doc)).exists()
     assert not default_storage.exists(my_file)
     assert not default_storage.exists(f"documents/{user.pk}")  # no empty folder left behind either
     assert OutboxEvent.objects.filter(topic="user.deleted", key=str(user.pk)).count() == 1

@@ -46,7 +46,7 @@ def test_admin_reruns_extraction(
         )
 
     assert response.status_code == 302
-    assert Job.objects.filter(subject_id=str(document_id), status="succeeded").count() == 2
+    assert Job.objects.filter(subject_type="document", subject_id=str(document_id), status="succeeded").count() == 2
     starts = [e for e in lifecycle.events_of(document_id) if e.type == "extraction_started"]
     assert len(starts) == 2
     assert Document.objects.get(pk=document_id).status == "processed"

@@ -89,7 +89,7 @@ def test_failed_with_a_reason_never_stuck(upload: Any, content: bytes, code: str
 
     assert response.status_code == 201
     document = Document.objects.get(pk=response.json()["id"])
-    job = Job.objects.get(subject_id=str(document.pk))
+    job = Job.objects.get(subject_type="document", subject_id=str(document.pk))
     assert (document.status, document.failure_code) == ("failed", code)
     assert document.failure_reason.startswith(reason_start)
     assert (job.status, job.attempts, job.error_code) == ("failed", 1, code)

@@ -48,7 +48,7 @@ def test_an_image_only_pdf_is_read_by_ocr_in_english_and_french(upload: Any, aut
     assert _accuracy(ENGLISH, english.text) >= 0.99
     assert _accuracy(FRENCH, french.text) >= 0.98
     assert Chunk.objects.filter(document_id=document_id, page_number=2).exists()
-    assert Job.objects.get(subject_id=str(document_id)).result["ocr_pages"] == 2
+    assert Job.objects.get(subject_type="document", subject_id=str(document_id)).result["ocr_pages"] == 2
 
 
 def test_a_mixed_pdf_ocrs_only_its_scanned_page(upload: Any, auth_client: Any) -> None:
@@ -94,7 +94,7 @@ def test_a_blank_scanned_page_fails_cleanly_with_a_reason(upload: Any) -> None:
 
     assert (document.status, document.failure_code) == ("failed", "no_text")
     assert document.failure_reason.startswith(NO_TEXT_REASON)
-    assert Job.objects.get(subject_id=str(document.pk)).status == "failed"
+    assert Job.objects.get(subject_type="document", subject_id=str(document.pk)).status == "failed"
 
 
 def test_pages_past_the_ocr_cap_are_left_without_text_and_listed(upload: Any, auth_client: Any, settings: Any) -> None:

@@ -50,7 +50,7 @@ def test_a_redelivered_upload_event_enqueues_nothing_new(upload: Any, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         on_document_uploaded(delivered)
 
-    assert Job.objects.filter(subject_id=str(document_id)).count() == 1
+    assert Job.objects.filter(subject_type="document", subject_id=str(document_id)).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_progress_is_recorded_on_the_job_and_the_document(upload: Any, settings:
     settings.DOCUMENTS_PAGE_BATCH = 2
     document_id = upload(pdf_bytes(page_count=6)).json()["id"]
 
-    job = Job.objects.get(subject_id=str(document_id))
+    job = Job.objects.get(subject_type="document", subject_id=str(document_id))
     assert (job.progress_done, job.progress_total) == (6, 6)
     history = [e["type"] for e in _history(upload, document_id)]
     assert "extraction_progressed" in history

@@ -1,0 +1,277 @@
+"""The offline engine: keyphrases (yake), TextRank (summa) and rules, on one page window at a time."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from apps.generation.text import STOPWORDS, content_words, normalise
+from apps.generation.types import GenerationConfig, GlossaryEntry, NoteItem, OutlineEntry
+from apps.generation.windows import Sentence, Window
+
+ENGINE = "offline"
+#: TextRank compares every pair of sentences: it sees at most this many per window.
+MAX_RANKED_SENTENCES = 60
+#: Keyphrases are found in at most this many characters of a window's prose.
+MAX_KEYPHRASE_CHARS = 8_000
+
+_DEFINITION = re.compile(
+    r"^(?P<term>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,4}?)(?:\s*\([^)]{0,80}\))?,?\s+"
+    r"(?P<verb>is|are|was|were|refers to|means|is defined as|describes)\s+(?P<rest>(?:a|an|the|one)\b.+)$"
+)
+_PRONOUNS = frozenset(
+    [
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "there",
+        "we",
+        "i",
+        "his",
+        "her",
+        "their",
+        "its",
+        "such",
+        "each",
+        "another",
+        "what",
+        "which",
+        "who",
+        "one",
+        "all",
+        "some",
+        "most",
+        "many",
+        "both",
+        "any",
+        "none",
+    ]
+)
+_REFERENCE_LIST = re.compile(r"\b(Retrieved|Archived|ISBN|ISSN|doi|Accessed|Cited)\b|\bpp?\.\s*\d|et al\.")
+_NOT_NAMES = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "euro",
+    ]
+)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
+_NAME = re.compile(r"\b([A-Z][a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    kind: str  # year, number, name, phrase
+    rank: int  # 0 is the window's best keyphrase
+
+
+def term_kind(text: str) -> str:
+    if _YEAR.fullmatch(text):
+        return "year"
+    if re.fullmatch(r"[\d,.]+", text):
+        return "number"
+    if all(w[0].isupper() for w in text.split() if w.casefold() not in STOPWORDS):
+        return "name"
+    return "phrase"
+
+
+def is_good_sentence(sentence: Sentence) -> bool:
+    """A full, prose sentence that one chunk supports: the only kind questions and key points use."""
+    text = sentence.text
+    return (
+        sentence.is_whole
+        and 8 <= sentence.word_count <= 35
+        and text[-1] in ".!?"
+        and text[0].isupper()
+        and sum(c.isdigit() for c in text) < len(text) * 0.2
+        and "http" not in text
+        and _REFERENCE_LIST.search(text) is None
+    )
+
+
+def keyphrases(window: Window, config: GenerationConfig, top: int = 20) -> list[Term]:
+    import yake
+
+    good = [s.text for s in window.sentences if is_good_sentence(s)]
+    text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
+    if not text.strip():
+        return []
+    extractor = yake.KeywordExtractor(lan=config.language, n=2, top=top * 2, dedupLim=0.7)
+    found: list[Term] = []
+    for phrase, _score in extractor.extract_keywords(text):
+        phrase = phrase.strip()
+        capitals = {w[0].isupper() for w in phrase.split() if w.casefold() not in STOPWORDS}
+        if len(capitals) > 1:  # "Roberts scored": a name and a verb, not a term
+            continue
+        if len(phrase) < 3 or phrase.casefold() in STOPWORDS or not any(_contains(s, phrase) for s in good):
+            continue
+        found.append(Term(phrase, term_kind(phrase), len(found)))
+        if len(found) == top:
+            break
+    return found
+
+
+def _spread(sentences: list[str], budget: int) -> list[str]:
+    """At most ``budget`` characters of sentences taken evenly across the window (yake's cost grows with
+    the text; its best phrases recur, so a spread sample finds them)."""
+    total = sum(len(s) for s in sentences)
+    if total <= budget:
+        return sentences
+    step = total / budget
+    return [s for i, s in enumerate(sentences) if int(i % step) == 0 or step < 1][: max(1, budget // 80)]
+
+
+def _contains(sentence: str, term: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", sentence) is not None
+
+
+def count_in(sentence: str, term: str) -> int:
+    return len(re.findall(rf"(?<![\w-]){re.escape(term)}(?![\w-])", sentence, flags=re.IGNORECASE))
+
+
+def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
+    """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names."""
+    terms = [t for t in phrases if count_in(sentence.text, t.text) == 1]
+    seen = {t.text.casefold() for t in terms}
+    extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
+    extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
+    extra += [
+        (m.group(1), "name")
+        for m in _NAME.finditer(sentence.text)
+        if m.start() > 0 and m.group(1).split()[0].casefold() not in STOPWORDS
+    ]
+    for text, kind in extra:
+        folded = text.casefold()
+        if (
+            folded not in seen
+            and folded not in STOPWORDS
+            and folded not in _NOT_NAMES
+            and count_in(sentence.text, text) == 1
+        ):
+            seen.add(text.casefold())
+            terms.append(Term(text, kind, len(phrases) + len(terms)))
+    return terms
+
+
+def summary(window: Window, config: GenerationConfig) -> list[Sentence]:
+    """TextRank's best sentences of the window, in document order."""
+    from summa import summarizer
+
+    candidates = [s for s in window.sentences if is_good_sentence(s)]
+    if len(candidates) <= config.summary_sentences_per_window:
+        return candidates
+    ranked_input = sorted(candidates, key=lambda s: -s.word_count)[:MAX_RANKED_SENTENCES]
+    ranked_input.sort(key=lambda s: (s.page, s.start))
+    text = "\n".join(s.text for s in ranked_input)
+    scored = summarizer.summarize(text, ratio=1.0, split=True, scores=True, language=_summa_language(config))
+    scores: dict[str, float] = {}
+    for fragment, score in scored:
+        for sentence in ranked_input:
+            if fragment in sentence.text:
+                scores[sentence.text] = max(scores.get(sentence.text, 0.0), score)
+                break
+    best = sorted(ranked_input, key=lambda s: (-scores.get(s.text, 0.0), s.page, s.start))
+    chosen = best[: config.summary_sentences_per_window]
+    return sorted(chosen, key=lambda s: (s.page, s.start))
+
+
+def _summa_language(config: GenerationConfig) -> str:
+    return {"fr": "french", "de": "german", "es": "spanish", "it": "italian"}.get(config.language, "english")
+
+
+def key_points(window: Window, phrases: list[Term], exclude: set[str], config: GenerationConfig) -> list[Sentence]:
+    """Sentences that carry the most of the window's best keyphrases (not already in the summary)."""
+    weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
+
+    def score(sentence: Sentence) -> float:
+        return sum(w for term, w in weight.items() if count_in(sentence.text, term))
+
+    candidates = [s for s in window.sentences if is_good_sentence(s) and s.text not in exclude and score(s) > 0]
+    best = sorted(candidates, key=lambda s: (-score(s), s.page, s.start))[: config.key_points_per_window]
+    return sorted(best, key=lambda s: (s.page, s.start))
+
+
+def definition(sentence: Sentence) -> tuple[str, str] | None:
+    """``(term, what it is)`` if the sentence defines a term ("A cell is the smallest unit of life.")."""
+    if not (sentence.is_whole and 6 <= sentence.word_count <= 45):
+        return None
+    match = _DEFINITION.match(sentence.text)
+    if match is None:
+        return None
+    term = match.group("term").strip()
+    first = term.split()[0].casefold()
+    if first in _PRONOUNS or (first in STOPWORDS and len(term.split()) == 1):
+        return None
+    rest = match.group("rest").rstrip(".!?")
+    if len(content_words(rest)) < 2:
+        return None
+    return term, rest
+
+
+def glossary(window: Window, seen_terms: set[str]) -> list[GlossaryEntry]:
+    entries = []
+    for sentence in window.sentences:
+        found = definition(sentence)
+        if found is None or normalise(found[0]) in seen_terms:
+            continue
+        seen_terms.add(normalise(found[0]))
+        entries.append(GlossaryEntry(term=found[0], definition=sentence.text, citation=sentence.citation))
+    return entries
+
+
+def outline(window: Window, phrases: list[Term]) -> list[OutlineEntry]:
+    if window.headings:
+        return [OutlineEntry(h.title, h.level, h.citation) for h in window.headings]
+    if not window.sentences:
+        return []
+    first, last = window.pages[0], window.pages[-1]
+    label = f"Page {first}" if first == last else f"Pages {first}-{last}"
+    topics = ", ".join(t.text for t in phrases[:3])
+    return [OutlineEntry(f"{label}: {topics}" if topics else label, 1, window.sentences[0].citation)]
+
+
+@dataclass
+class WindowNotes:
+    summary: list[NoteItem]
+    key_points: list[NoteItem]
+    glossary: list[GlossaryEntry]
+    outline: list[OutlineEntry]
+
+
+def window_notes(window: Window, config: GenerationConfig, seen_terms: set[str]) -> WindowNotes:
+    phrases = keyphrases(window, config)
+    chosen = summary(window, config)
+    points = key_points(window, phrases, {s.text for s in chosen}, config)
+    return WindowNotes(
+        summary=_items(chosen),
+        key_points=_items(points),
+        glossary=glossary(window, seen_terms),
+        outline=outline(window, phrases),
+    )
+
+
+def _items(sentences: Iterable[Sentence]) -> list[NoteItem]:
+    return [NoteItem(s.text, s.citation) for s in sentences]

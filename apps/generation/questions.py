@@ -1,0 +1,246 @@
+"""Offline questions: a fact sentence and a key term in it become a cloze, a multiple choice, a true/false
+or a short-answer question; the sentence is the cited passage, so the answer stands in it by construction.
+
+Candidates are collected window by window (a few per window, so memory grows with the number of questions,
+not with the text) and the quiz is assembled at the end: types in turn, windows in turn (questions spread
+over the document), with filters that drop give-aways and near-duplicates.
+"""
+
+import math
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from apps.generation.offline import Term, count_in, definition, is_good_sentence, keyphrases, sentence_terms
+from apps.generation.text import content_words, normalise
+from apps.generation.types import QUESTION_TYPES, GenerationConfig, Question
+from apps.generation.windows import Sentence, Window
+
+BLANK = "_____"
+CANDIDATES_PER_WINDOW = 90
+TERMS_PER_SENTENCE = 3
+SENTENCES_PER_TERM = 3
+TERMS_PER_KIND = 400
+_KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: Sentence
+    term: Term
+    window: int
+    defined: tuple[str, str] | None = None  # (term, what it is) when the sentence is a definition
+
+
+@dataclass
+class Pool:
+    """What question assembly needs from the windows already read."""
+
+    candidates: dict[int, list[Candidate]] = field(default_factory=dict)
+    terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add_term(self, term: Term) -> None:
+        known = self.terms[term.kind]
+        if len(known) < TERMS_PER_KIND and term.text.casefold() not in {t.casefold() for t in known}:
+            known.append(term.text)
+
+
+def collect(window: Window, pool: Pool, config: GenerationConfig) -> None:
+    phrases = keyphrases(window, config)
+    lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
+    found: list[Candidate] = []
+    for sentence in window.sentences:
+        if not is_good_sentence(sentence):
+            continue
+        defined = definition(sentence)
+        terms = [t for t in sentence_terms(sentence, phrases) if not _is_common_word(t, lowercase)]
+        for term in terms:
+            pool.add_term(term)
+        for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
+            found.append(Candidate(sentence, term, window.index, defined))
+    found.sort(key=lambda c: (c.term.rank, c.sentence.page, c.sentence.start))
+    per_term: dict[str, int] = defaultdict(int)
+    varied = []
+    for candidate in found:  # a few sentences per term: one term must not crowd out the others
+        per_term[candidate.term.text.casefold()] += 1
+        if per_term[candidate.term.text.casefold()] <= SENTENCES_PER_TERM:
+            varied.append(candidate)
+    pool.candidates[window.index] = varied[:CANDIDATES_PER_WINDOW]
+
+
+def _is_common_word(term: Term, lowercase: set[str]) -> bool:
+    """A capitalised single word that the window also writes in lower case ("Year") is not a name."""
+    return term.kind == "name" and " " not in term.text and term.text.lower() in lowercase
+
+
+def _order(pool: Pool, difficulty: str) -> list[Candidate]:
+    """Round robin over windows; within a window by term rank, or by sentence length for easy/hard."""
+    columns = []
+    for index in sorted(pool.candidates):
+        items = list(pool.candidates[index])
+        if difficulty == "easy":
+            items.sort(key=lambda c: (c.sentence.word_count > 20, c.term.rank))
+        elif difficulty == "hard":
+            items.sort(key=lambda c: (c.sentence.word_count <= 15, c.term.rank > 3, c.term.rank))
+        columns.append(items)
+    ordered: list[Candidate] = []
+    for row in range(max((len(c) for c in columns), default=0)):
+        ordered.extend(column[row] for column in columns if row < len(column))
+    return ordered
+
+
+def _stable(*parts: str) -> int:
+    return zlib.crc32("\x1f".join(parts).encode())
+
+
+def _blanked(sentence: str, term: str) -> str:
+    return re.sub(rf"(?<![\w-]){re.escape(term)}(?![\w-])", BLANK, sentence, count=1, flags=re.IGNORECASE)
+
+
+def _related(a: str, b: str) -> bool:
+    x, y = normalise(a), normalise(b)
+    return not x or not y or x == y or x in y or y in x
+
+
+def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int) -> list[str]:
+    """Other key terms of the same kind and similar length, none contained in another or in the stem."""
+    answer = candidate.term.text
+    size = len(answer.split())
+    chosen: list[str] = []
+    same_kind = [t for t in pool.terms.get(candidate.term.kind, []) if abs(len(t.split()) - size) <= 1]
+    same_kind.sort(key=lambda t: (_stable(answer, t), t))
+    for term in same_kind:
+        if _related(term, answer) or any(_related(term, c) for c in chosen) or count_in(stem, term):
+            continue
+        if candidate.term.kind == "year" and abs(int(term) - int(answer)) > 60:
+            continue
+        chosen.append(term)
+        if len(chosen) == wanted:
+            break
+    return chosen
+
+
+def _options(stem: str, answer: str, others: list[str]) -> list[str]:
+    return sorted([answer, *others], key=lambda o: (_stable(stem, o), o))
+
+
+def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Question | None:
+    sentence, answer = candidate.sentence, candidate.term.text
+    citation = sentence.citation
+    if kind == "cloze":
+        stem = f"Fill in the blank: {_blanked(sentence.text, answer)}"
+        return Question("cloze", stem, [], answer, content_words(answer), sentence.text, citation, difficulty)
+    if kind == "multiple_choice":
+        stem = f"Which {_KIND_LABEL[candidate.term.kind]} completes the statement? {_blanked(sentence.text, answer)}"
+        others = distractors(pool, candidate, stem, 3)
+        if len(others) < 3:
+            return None
+        options = _options(stem, answer, others)
+        return Question("multiple_choice", stem, options, answer, [], sentence.text, citation, difficulty)
+    if kind == "true_false":
+        if candidate.term.kind not in ("year", "number", "name"):
+            return None
+        is_true = _stable(sentence.text) % 2 == 0
+        statement = sentence.text
+        if not is_true:
+            size = len(answer.split())
+            swap = [t for t in distractors(pool, candidate, sentence.text, 5) if len(t.split()) == size][:1]
+            if not swap:
+                return None
+            statement = _blanked(sentence.text, answer).replace(BLANK, swap[0], 1)
+        options = ["True", "False"]
+        answer_text = "True" if is_true else "False"
+        return Question(
+            "true_false", f"True or false? {statement}", options, answer_text, [], sentence.text, citation, difficulty
+        )
+    if kind == "short_answer":
+        if candidate.defined is not None:
+            term, rest = candidate.defined
+            stem = f"In a few words: what is {term}, according to the text?"
+            keywords = [w for w in content_words(rest) if w not in content_words(term)][:4]
+            if len(keywords) < 2:
+                return None
+            return Question("short_answer", stem, [], rest, keywords, sentence.text, citation, difficulty)
+        label = _KIND_LABEL[candidate.term.kind]
+        stem = f"Answer in a few words: which {label} is missing? {_blanked(sentence.text, answer)}"
+        return Question("short_answer", stem, [], answer, content_words(answer), sentence.text, citation, difficulty)
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def _words(question: Question) -> set[str]:
+    return set(content_words(question.stem.replace(BLANK, " ")))
+
+
+def is_near_duplicate(question: Question, chosen: list[Question], *, by_passage: bool = True) -> bool:
+    """Same source sentence (``by_passage``; a provider's passages are whole chunks, so not for those), same
+    answer (true/false aside), or stems sharing most of their words."""
+    for other in chosen:
+        if by_passage and question.passage == other.passage:
+            return True
+        if question.type != "true_false" and normalise(question.answer) == normalise(other.answer):
+            return True
+        a, b = _words(question), _words(other)
+        if a and b and len(a & b) / len(a | b) >= 0.6:
+            return True
+    return False
+
+
+def gives_answer_away(question: Question) -> bool:
+    """The answer (or, for true/false, the original fact) must not be readable in the stem or other options."""
+    if question.type == "true_false":
+        return False
+    if question.type == "short_answer" and len(question.answer.split()) > 3:
+        return count_in(question.stem, question.answer) > 0
+    if count_in(question.stem, question.answer) > 0:
+        return True
+    others = [o for o in question.options if o != question.answer]
+    return any(_related(o, question.answer) for o in others) or len(set(map(normalise, question.options))) < len(
+        question.options
+    )
+
+
+def assemble(pool: Pool, *, count: int, types: list[str], difficulty: str) -> list[Question]:
+    types = [t for t in QUESTION_TYPES if t in types] or list(QUESTION_TYPES)
+    ordered = _order(pool, difficulty)
+    chosen: list[Question] = []
+    used: set[int] = set()
+    slots = [types[i % len(types)] for i in range(count)]
+    for kind in slots:  # a slot its type cannot fill takes another requested type
+        for kind_now in [kind, *[t for t in types if t != kind]]:
+            question = _first_fit(kind_now, ordered, used, pool, chosen, difficulty)
+            if question is not None:
+                chosen.append(question)
+                break
+    return chosen[:count]
+
+
+def _first_fit(
+    kind: str, ordered: list[Candidate], used: set[int], pool: Pool, chosen: list[Question], difficulty: str
+) -> Question | None:
+    for index, candidate in enumerate(ordered):
+        if index in used:
+            continue
+        question = make(kind, candidate, pool, difficulty)
+        if question is None or gives_answer_away(question) or is_near_duplicate(question, chosen):
+            continue
+        used.add(index)
+        return question
+    return None
+
+
+def keyword_hits(keywords: list[str], response: str) -> int:
+    given = set(content_words(response))
+    return sum(1 for k in keywords if k in given)
+
+
+def grade(question_type: str, answer: str, keywords: list[str], response: str) -> bool:
+    """Exact choice for multiple choice and true/false; normalised match for cloze; normalised match or
+    most of the keywords for short answer."""
+    if question_type in ("multiple_choice", "true_false"):
+        return response.strip() == answer
+    if normalise(response) == normalise(answer):
+        return True
+    if question_type == "short_answer" and keywords:
+        return keyword_hits(keywords, response) >= max(1, math.ceil(len(keywords) * 2 / 3))
+    return False

@@ -1,0 +1,306 @@
+"""Small text tools: a sentence splitter that keeps offsets, headings, normalisation, word lists.
+
+NLTK's models are a download; this splitter is enough for study material: it splits after ``.``, ``!``
+or ``?`` followed by a capital, a digit or a quote, except after common abbreviations and initials, and
+at paragraph breaks and short heading-like lines (PDF text wraps lines inside sentences).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "no",
+        "vs",
+        "fig",
+        "figs",
+        "cf",
+        "al",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "approx",
+        "ca",
+        "p",
+        "pp",
+        "vol",
+        "ed",
+        "eds",
+    ]
+)
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "must",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "one",
+        "two",
+        "many",
+        "much",
+        "le",
+        "la",
+        "les",
+        "de",
+        "des",
+        "du",
+        "et",
+        "en",
+        "un",
+        "une",
+    ]
+)
+_END = re.compile(r"[.!?][\"')\]]*(?:\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9])")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'\u2019-]*")
+_REFERENCE = re.compile(r"\[\d+(?:[,\u2013-]\d+)*\]")
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def clean(text: str) -> str:
+    """One line, single spaces, footnote markers like ``[31]`` removed: how a sentence is shown."""
+    return _SPACES.sub(" ", _REFERENCE.sub("", text)).strip()
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """For comparing answers: lower case, no accents, no punctuation, single spaces."""
+    text = _POSSESSIVE.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(text))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in (normalise(w) for w in words(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    match = re.search(r"(\w+)$", text[max(0, dot - 30) : dot])
+    if match is None:
+        return False
+    word = match.group(1)
+    return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
+
+
+def _is_heading_break(line: str, next_line: str) -> bool:
+    line = line.strip()
+    return (
+        bool(line)
+        and len(line) < 60
+        and line[-1] not in ".,;:!?-\u2013"
+        and bool(next_line.strip())
+        and next_line.strip()[0].isupper()
+    )
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraphs, and heading-like short lines on their own: spans no sentence crosses."""
+    blocks: list[tuple[int, int]] = []
+    start = 0
+    lines = text.split("\n")
+    position = 0
+    for i, line in enumerate(lines):
+        end = position + len(line)
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if not line.strip() or _is_heading_break(line, following) or i == len(lines) - 1:
+            if text[start:end].strip():
+                blocks.append((start, end))
+            start = end + 1
+        position = end + 1
+    return blocks
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences with their offsets into ``text`` (leading and trailing spaces excluded)."""
+    spans: list[Span] = []
+    for block_start, block_end in _blocks(text):
+        start = block_start
+        for match in _END.finditer(text, block_start, block_end):
+            if _is_abbreviation(text, match.start()):
+                continue
+            _append(spans, text, start, match.end())
+            start = match.end()
+        _append(spans, text, start, block_end)
+    return spans
+
+
+def _append(spans: list[Span], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        offset = start + len(piece) - len(piece.lstrip())
+        spans.append(Span(offset, offset + len(stripped), stripped))
+
+
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
+
+
+def heading_level(line: str) -> int | None:
+    """1..3 if ``line`` looks like a heading (short, no final period, capitalised or numbered), else None."""
+    line = line.strip()
+    if not (3 <= len(line) <= 80) or line[-1] in ".,;:" or len(line.split()) > 10:
+        return None
+    numbered = _NUMBERED.match(line)
+    if numbered:
+        return min(3, numbered.group(1).count(".") + 1)
+    if not line[0].isupper() or sum(c.isalpha() for c in line) < 3 or sum(c.isdigit() for c in line) > 2:
+        return None
+    if line.isupper() or line.lower().startswith(("chapter", "part ", "section")):
+        return 1
+    significant = [w for w in line.split() if w.casefold() not in STOPWORDS and w[0].isalpha()]
+    if significant and all(w[0].isupper() for w in significant):
+        return 2
+    letters = sum(c.isalpha() or c.isspace() for c in line)
+    if len(line.split()) <= 6 and letters == len(line):
+        return 2  # sentence-case headings ("Early life and career")
+    return None
+
+
+def is_strong_heading(line: str) -> bool:
+    """Numbered, "Chapter ..."/"Part ..."/"Section ...", or in capitals: a heading even without prose after it."""
+    line = line.strip()
+    return bool(_NUMBERED.match(line)) or line.isupper() or line.lower().startswith(("chapter", "part ", "section"))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QuizzesConfig(AppConfig):
+    name = "apps.quizzes"
+    label = "quizzes"
+    verbose_name = "Quizzes"

@@ -1,0 +1,46 @@
+"""Queries read the read model only, scoped to the requesting learner."""
+
+from django.db.models import QuerySet
+
+from apps.quizzes.models import AttemptResultView, AttemptView, ProgressView, QuestionView, QuizView, ReviewPolicy
+
+
+def quiz_list(*, owner_id: int, document_id: int | None = None) -> QuerySet[QuizView]:
+    quizzes = QuizView.objects.filter(owner_id=owner_id)
+    return quizzes.filter(document_id=document_id) if document_id is not None else quizzes
+
+
+def quiz_get(*, owner_id: int, quiz_id: int) -> QuizView | None:
+    return QuizView.objects.filter(owner_id=owner_id, pk=quiz_id).first()
+
+
+def quiz_questions(*, quiz: QuizView) -> QuerySet[QuestionView]:
+    return QuestionView.objects.filter(quiz_id=quiz.quiz_id).order_by("position")
+
+
+def attempt_list(*, owner_id: int, quiz_id: int) -> QuerySet[AttemptView]:
+    return AttemptView.objects.filter(owner_id=owner_id, quiz_id=quiz_id).order_by("number")
+
+
+def attempt_get(*, owner_id: int, attempt_id: int) -> AttemptView | None:
+    return AttemptView.objects.filter(owner_id=owner_id, pk=attempt_id).first()
+
+
+def may_review(*, quiz: QuizView, attempt: AttemptView) -> bool:
+    """Whether the answers and feedback of a submitted attempt may be shown, by the quiz's review policy."""
+    if attempt.status != "submitted" or quiz.review_policy == ReviewPolicy.NEVER:
+        return False
+    if quiz.review_policy == ReviewPolicy.AFTER_LAST_ATTEMPT and quiz.max_attempts:
+        return quiz.attempts_submitted >= quiz.max_attempts
+    return True
+
+
+def attempt_feedback(*, quiz: QuizView, attempt: AttemptView) -> list[AttemptResultView] | None:
+    if not may_review(quiz=quiz, attempt=attempt):
+        return None
+    return list(AttemptResultView.objects.filter(attempt_id=attempt.attempt_id).order_by("position"))
+
+
+def progress_list(*, owner_id: int, document_id: int | None = None) -> QuerySet[ProgressView]:
+    rows = ProgressView.objects.filter(owner_id=owner_id)
+    return rows.filter(document_id=document_id) if document_id is not None else rows

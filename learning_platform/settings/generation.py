@@ -1,0 +1,19 @@
+"""Notes and quiz generation: the offline engine by default, an OpenAI-compatible server when configured."""
+
+from learning_platform.settings.env import env
+
+#: ``offline`` (keyphrases, TextRank and rules; no model server) or ``openai`` (any OpenAI-compatible
+#: chat-completions server: OpenAI, vLLM, Ollama, llama.cpp's server). The offline engine is the fallback.
+GENERATION_PROVIDER = env.str("GENERATION_PROVIDER", default="offline")
+#: Pages read together: bounds memory and the size of one LLM request.
+GENERATION_WINDOW_PAGES = env.int("GENERATION_WINDOW_PAGES", default=10)
+#: Language of the keyphrase and summary models (yake, summa): en, fr, de, es, it, ...
+GENERATION_LANGUAGE = env.str("GENERATION_LANGUAGE", default="en")
+GENERATION_LLM_BASE_URL = env.str("GENERATION_LLM_BASE_URL", default="")
+GENERATION_LLM_MODEL = env.str("GENERATION_LLM_MODEL", default="")
+GENERATION_LLM_API_KEY = env.str("GENERATION_LLM_API_KEY", default="")
+GENERATION_LLM_TIMEOUT = env.float("GENERATION_LLM_TIMEOUT", default=60.0)
+#: Write notes automatically when a document is processed.
+NOTES_ON_DOCUMENT_PROCESSED = env.bool("NOTES_ON_DOCUMENT_PROCESSED", default=True)
+#: Attempts a learner gets per quiz unless the request says otherwise (0: unlimited).
+QUIZZES_DEFAULT_MAX_ATTEMPTS = env.int("QUIZZES_DEFAULT_MAX_ATTEMPTS", default=3)
