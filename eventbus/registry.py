@@ -134,7 +134,7 @@ TOPICS: dict[str, Topic] = {
             key_field="owner_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.QuizAttemptSubmittedV1),
             produced_by=("quizzes",),
-            planned_consumers=("quizzes", "analytics", "notifications"),
+            planned_consumers=("analytics", "notifications"),
             description="A learner submitted a quiz attempt and it was graded.",
         ),
         Topic(
