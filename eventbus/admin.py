@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from eventbus.models import DeadLetter, OutboxEvent, ProcessedEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

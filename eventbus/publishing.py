@@ -125,7 +125,7 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 
     connection = connections[router.db_for_write(OutboxEvent)]
     fields, prefix, placeholders = _insert_sql(connection.alias, tuple(rows[0]))
-    batch = max(1, connection.ops.bulk_batch_size([field for field, _ in fields], rows))  # type: ignore[misc]
+    batch = max(1, connection.ops.bulk_batch_size([field for field, _ in fields], rows))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]

@@ -22,7 +22,7 @@ def install() -> bool:
     if getattr(http_protocol.WebRequest, "leaves_body_to_application", False):
         return True
 
-    class BodyPreservingWebRequest(http_protocol.WebRequest):  # type: ignore[misc]
+    class BodyPreservingWebRequest(http_protocol.WebRequest):
         leaves_body_to_application = True
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:

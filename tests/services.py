@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _system_tools() -> dict[str, Any]:
     """The one table of system packages, kept by ``scripts/services.py install`` (which installs them)."""
     spec = importlib.util.spec_from_file_location("_services_script", ROOT / "scripts" / "services.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)

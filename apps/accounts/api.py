@@ -20,7 +20,7 @@ PUBLIC_THROTTLES = [PerIpRateThrottle, AuthRateThrottle]
 def _validated(serializer_class: type[Any], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data  # type: ignore[no-any-return]
+    return serializer.validated_data
 
 
 def _detail(message: str, code: int = status.HTTP_200_OK) -> Response:

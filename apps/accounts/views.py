@@ -57,7 +57,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin's sign-in page with the API's limits: per client address (``auth``) and per account."""
     if request.method == "POST":
         throttle = AuthRateThrottle()
-        if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+        if not throttle.allow_request(request, None):
             return _too_many("Too many sign-in attempts from this address.", throttle.wait() or 1)
         wait = guards.signin_wait_seconds(email=str(request.POST.get("username", "")))
         if wait > 0:

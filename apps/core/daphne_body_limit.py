@@ -30,7 +30,7 @@ def _path(channel: Any) -> str | None:
 def _build_request_class() -> type:
     from daphne.http_protocol import WebRequest
 
-    class BodyLimitedRequest(WebRequest):  # type: ignore[misc]
+    class BodyLimitedRequest(WebRequest):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["parsePOSTFormSubmission"] = False
             super().__init__(*args, **kwargs)

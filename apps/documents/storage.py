@@ -42,7 +42,7 @@ def file_save(*, name: str, file: IO[bytes]) -> str:
 
 def file_open(name: str) -> IO[bytes]:
     """The stored file, opened for reading in binary (streamed from S3, not downloaded first)."""
-    return default_storage.open(name, "rb")  # type: ignore[no-any-return]
+    return default_storage.open(name, "rb")
 
 
 def file_delete(name: str) -> None:

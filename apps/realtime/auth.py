@@ -148,7 +148,8 @@ class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
                 return "token_expired"
             check = await _check_token(raw=self._token)
             return None if check.user_id == self.user_id else "signed_out"
-        assert self.user_id is not None and self._generation is not None
+        assert self.user_id is not None
+        assert self._generation is not None
         session = self.scope.get("session")
         if session is None or not await database_sync_to_async(session.exists)(session.session_key):
             return "signed_out"  # this browser signed out (its session is gone)

@@ -44,7 +44,7 @@ async def _run() -> None:
             continue
         for user_id, message in batch:
             await layer.group_send(user_group(user_id), message)
-            last_id = max(last_id, int(message["id"]))  # type: ignore[call-overload]
+            last_id = max(last_id, int(message["id"]))
 
 
 def ensure_started() -> None:

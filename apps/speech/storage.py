@@ -51,7 +51,7 @@ def files_delete_prefix(prefix: str) -> int:
 
 
 def file_open(name: str) -> IO[bytes]:
-    return default_storage.open(name, "rb")  # type: ignore[no-any-return]
+    return default_storage.open(name, "rb")
 
 
 @contextmanager

@@ -71,7 +71,8 @@ def test_sign_in_and_profile_through_the_real_server(live_platform, settings):
     schema_status = urllib.request.urlopen(f"{live_platform}/api/docs/", timeout=10).status  # noqa: S310
 
     assert status == 200
-    assert me_status == 200 and me["email"] == user.email
+    assert me_status == 200
+    assert me["email"] == user.email
     assert schema_status == 200
 
 

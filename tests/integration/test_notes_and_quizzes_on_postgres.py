@@ -41,7 +41,9 @@ def test_notes_quiz_attempt_rebuild_and_erasure_on_postgres(
         )
     document_id = response.json()["id"]
     notes = auth_client.get(f"/api/v1/documents/{document_id}/notes/").json()
-    assert notes["status"] == "ready" and notes["summary"] and notes["glossary"]
+    assert notes["status"] == "ready"
+    assert notes["summary"]
+    assert notes["glossary"]
 
     with django_capture_on_commit_callbacks(execute=True):
         quiz_id = auth_client.post(
@@ -63,5 +65,6 @@ def test_notes_quiz_attempt_rebuild_and_erasure_on_postgres(
 
     with django_capture_on_commit_callbacks(execute=True):
         publish("user.deleted", {"user_id": user.pk})
-    assert not Quiz.objects.exists() and not QuizEvent.objects.exists()
+    assert not Quiz.objects.exists()
+    assert not QuizEvent.objects.exists()
     assert all(rows == [] for rows in _rows().values())

@@ -260,7 +260,7 @@ def _grid_finder_class() -> Any:
         intersections_to_cells,
     )
 
-    class GridFinder(TableFinder):  # type: ignore[misc]
+    class GridFinder(TableFinder):
         """pdfplumber's TableFinder, with complete grids' cells listed directly (see ``_grid_cells``)."""
 
         def __init__(self, page: Any, settings: Any = None) -> None:

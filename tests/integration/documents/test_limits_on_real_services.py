@@ -173,7 +173,8 @@ def test_an_upload_waiting_on_an_erasure_in_progress_is_refused(postgres_url: st
         assert uploader.is_alive(), "the upload must wait for the erasure's lock"
     uploader.join(timeout=30)
 
-    assert isinstance(outcome[0], UploadRejected) and outcome[0].code == "account_closed"
+    assert isinstance(outcome[0], UploadRejected)
+    assert outcome[0].code == "account_closed"
     assert not Document.objects.filter(owner_id=user.pk).exists()
 
 

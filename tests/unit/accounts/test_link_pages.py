@@ -18,9 +18,11 @@ def test_verification_link_get_changes_nothing_post_verifies(client):
     confirmed = client.post("/verify-email", params)
     user.refresh_from_db()
 
-    assert shown.status_code == 200 and b"Confirm" in shown.content
+    assert shown.status_code == 200
+    assert b"Confirm" in shown.content
     assert verified_after_get is False
-    assert confirmed.status_code == 200 and b"confirmed" in confirmed.content
+    assert confirmed.status_code == 200
+    assert b"confirmed" in confirmed.content
     assert user.is_email_verified is True
 
 

@@ -40,7 +40,7 @@ class _Throttle(SlidingWindowThrottle):
 
 def _throttle(clock: _Clock) -> _Throttle:
     throttle = _Throttle()
-    throttle.timer = clock  # type: ignore[method-assign]
+    throttle.timer = clock
     return throttle
 
 

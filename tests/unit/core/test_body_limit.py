@@ -3,7 +3,6 @@ and the one error shape before Django, authentication or the multipart parser re
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -68,10 +67,9 @@ class Client:
 
 
 @pytest.fixture(autouse=True)
-def _limits(settings: Any) -> Iterator[None]:
+def _limits(settings: Any) -> None:
     settings.REQUEST_MAX_BODY_BYTES = 10_000
     settings.REQUEST_UPLOAD_MAX_BODY_BYTES = 100_000
-    yield
 
 
 def test_a_declared_length_over_the_limit_is_refused_before_a_byte_is_read() -> None:

@@ -23,7 +23,8 @@ def test_reads_a_scan():
 
 def _services_script():
     spec = importlib.util.spec_from_file_location("_services_script_under_test", ROOT / "scripts" / "services.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -118,7 +119,8 @@ def test_make_test_installs_the_system_packages_and_ci_runs_only_make_test():
     makefile = (ROOT / "Makefile").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
 
-    assert "system-packages:" in makefile and "scripts/services.py install" in makefile
+    assert "system-packages:" in makefile
+    assert "scripts/services.py install" in makefile
     assert "test: system-packages " in makefile
     assert "apt-get" not in ci
     assert "make test" in ci

@@ -17,7 +17,7 @@ def _bytes(quantity: str) -> int:
     return int(quantity)
 
 
-def _paths(ingress: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+def _paths(ingress: dict) -> set[tuple[str, str]]:
     return {(p["path"], p["pathType"]) for r in ingress["spec"]["rules"] for p in r["http"]["paths"]}
 
 

@@ -109,7 +109,8 @@ def test_kubernetes_config_uses_only_real_variables(overlay: str) -> None:
     assert not set(config) & set(secret["stringData"]), "a variable is either config or secret"
     # What the production settings module cannot start without:
     assert config["DJANGO_SETTINGS_MODULE"] == "learning_platform.settings.production"
-    assert "DJANGO_ALLOWED_HOSTS" in config and "DJANGO_SECRET_KEY" in secret["stringData"]
+    assert "DJANGO_ALLOWED_HOSTS" in config
+    assert "DJANGO_SECRET_KEY" in secret["stringData"]
     assert set(kafka_secret["stringData"]) == {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"} <= read
     assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
     # Each role that talks to Kafka has its own principal's Secret; the others have none.
@@ -224,7 +225,8 @@ def test_image_name_is_the_same_everywhere() -> None:
         spec = yaml.safe_load((K8S / "overlays" / overlay / "kustomization.yaml").read_text())
         (image,) = spec["images"]
         assert image["name"] == "learning-platform"
-        assert image["newName"].endswith("/learning-platform") and image["newTag"].startswith("git-")
+        assert image["newName"].endswith("/learning-platform")
+        assert image["newTag"].startswith("git-")
     for name, service in compose_services().items():
         if service.get("image", "").startswith("learning-platform"):
             assert service["image"] == "learning-platform:dev", name
@@ -235,7 +237,8 @@ def test_image_name_is_the_same_everywhere() -> None:
 
 def test_ports_agree() -> None:
     dockerfile = (DEPLOY / "docker" / "Dockerfile").read_text()
-    assert "EXPOSE 8000" in dockerfile and "127.0.0.1:8000/healthz" in dockerfile
+    assert "EXPOSE 8000" in dockerfile
+    assert "127.0.0.1:8000/healthz" in dockerfile
     docs = render(K8S / "overlays" / "prod")
     container = by_kind(docs, "Deployment")["web"]["spec"]["template"]["spec"]["containers"][0]
     assert container["ports"] == [
@@ -253,13 +256,15 @@ def test_probe_paths_are_answered_by_the_probe_middleware() -> None:
     middleware = (ROOT / "apps" / "core" / "middleware.py").read_text()
     assert all(f'"/{probe}": _{probe}' in middleware for probe in ("healthz", "readyz", "metrics"))
     production = (ROOT / "learning_platform" / "settings" / "production.py").read_text()
-    assert "healthz" in production and "readyz" in production, "probes exempt from the HTTPS redirect"
+    assert "healthz" in production, "probes exempt from the HTTPS redirect"
+    assert "readyz" in production, "probes exempt from the HTTPS redirect"
 
 
 def test_replication_defaults_agree_with_the_registry() -> None:
     assert {(t.replication_factor, t.min_insync_replicas) for t in TOPICS.values()} == {(3, 2)}
     kafka_env = compose()["x-kafka"]["environment"]
-    assert kafka_env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == 3 and kafka_env["KAFKA_MIN_INSYNC_REPLICAS"] == 2
+    assert kafka_env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == 3
+    assert kafka_env["KAFKA_MIN_INSYNC_REPLICAS"] == 2
     assert kafka_env["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert {f"kafka-{i}" for i in (1, 2, 3)} <= set(compose_services())
     config = by_kind(render(K8S / "overlays" / "prod"), "ConfigMap")["learning-platform-config"]["data"]

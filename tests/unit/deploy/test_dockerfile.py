@@ -41,7 +41,8 @@ def test_shape_of_the_image() -> None:
     assert re.search(r"ARG PYTHON_IMAGE=python:3\.11[\d.]*-slim", text)
     runtime = text.split("AS runtime", 1)[1]
     assert re.search(r"^USER 10001", runtime, flags=re.M), "runs as a non-root uid"
-    assert "HEALTHCHECK" in runtime and "/healthz" in runtime
+    assert "HEALTHCHECK" in runtime
+    assert "/healthz" in runtime
     assert "EXPOSE 8000" in runtime
     # The runtime's only apt packages are Tesseract's (OCR of scanned PDFs): no compilers, no -dev packages.
     installed = " ".join(re.findall(r"apt-get install ([^&]*)", runtime))

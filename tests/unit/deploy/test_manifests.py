@@ -75,7 +75,8 @@ def test_workloads_are_hardened_and_sized(overlay: str) -> None:
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["automountServiceAccountToken"] is False, name
         for container in pod["containers"]:
-            assert container["resources"]["requests"] and container["resources"]["limits"], name
+            assert container["resources"]["requests"], name
+            assert container["resources"]["limits"], name
             assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
             assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
             assert "/learning-platform:git-" in container["image"], name

@@ -68,7 +68,8 @@ def test_inputs_and_production_defaults() -> None:
 def test_brokers_storage_network_and_alarms() -> None:
     config = _load()
     volumes = _resources(config, "aws_ebs_volume")["data"]
-    assert volumes["type"] == "gp3" and volumes["encrypted"] is True
+    assert volumes["type"] == "gp3"
+    assert volumes["encrypted"] is True
     instances = _resources(config, "aws_instance")["broker"]
     assert instances["metadata_options"][0]["http_tokens"] == "required"
     assert _resources(config, "aws_lb")["kafka"]["internal"] is True
@@ -111,4 +112,5 @@ def test_formatting_and_cloud_init_render() -> None:
     cloud_init = yaml.safe_load(body)
     assert "runcmd" in cloud_init
     properties = next(f for f in cloud_init["write_files"] if f["path"] == "/etc/kafka/server.properties")["content"]
-    assert "process.roles=broker,controller" in properties and "min.insync.replicas=2" in properties
+    assert "process.roles=broker,controller" in properties
+    assert "min.insync.replicas=2" in properties

@@ -69,7 +69,8 @@ def test_path_separators_never_reach_storage(upload: Any) -> None:
     response = upload(b"plain text", name="../../etc/passwd\\..\\evil.txt")
 
     document = Document.objects.get(pk=response.json()["id"])
-    assert "/" not in document.original_name and "\\" not in document.original_name
+    assert "/" not in document.original_name
+    assert "\\" not in document.original_name
     assert document.storage_name.startswith(f"documents/{document.owner_id}/")
     assert "evil" not in document.storage_name
 

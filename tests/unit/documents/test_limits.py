@@ -96,14 +96,16 @@ def test_text_that_would_pass_the_quota_fails_the_extraction(upload: Any, settin
     document = Document.objects.get(pk=response.json()["id"])
     assert (document.status, document.failure_code) == ("failed", "quota_exceeded")
     assert document.failure_reason.startswith("The text of this document would exceed your storage quota")
-    assert document.text_bytes == 0 and not Page.objects.filter(document=document).exists()
+    assert document.text_bytes == 0
+    assert not Page.objects.filter(document=document).exists()
     assert selectors.storage_used(owner_id=user.pk) == len(content)
 
 
 def test_the_text_of_earlier_documents_leaves_less_room_for_uploads(upload: Any, settings: Any) -> None:
     first = Document.objects.get(pk=upload(b"plenty of words " * 500, name="a.txt").json()["id"])
     second = b"a little more"
-    assert first.status == "processed" and first.text_bytes > 0
+    assert first.status == "processed"
+    assert first.text_bytes > 0
     settings.DOCUMENTS_QUOTA_BYTES = first.size_bytes + first.text_bytes + len(second) - 1
 
     assert _error(upload(second, name="b.txt")) == (413, "quota_exceeded")
@@ -181,7 +183,8 @@ def test_the_detail_never_loads_the_tables(auth_client: Any, user: Any) -> None:
 
     assert (detail["table_pages"], detail["ocr_pages"]) == ([2], [3])
     page_queries = [q["sql"] for q in queries.captured_queries if '"documents_page"' in q["sql"]]
-    assert page_queries and not any('"documents_page"."tables"' in sql for sql in page_queries)
+    assert page_queries
+    assert not any('"documents_page"."tables"' in sql for sql in page_queries)
 
 
 def test_pages_with_tables_are_filtered_by_the_column(auth_client: Any, user: Any) -> None:

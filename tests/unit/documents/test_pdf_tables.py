@@ -96,7 +96,8 @@ def test_the_text_layer_is_the_same_with_and_without_tables(tmp_path: Path) -> N
     [without] = list(iter_pdf_pages(path, 1, tables=False))
 
     assert with_tables.text == without.text
-    assert "Photosynthesis" in with_tables.text and "Cell organelles" in with_tables.text
+    assert "Photosynthesis" in with_tables.text
+    assert "Cell organelles" in with_tables.text
     assert without.tables == []
 
 
@@ -128,9 +129,11 @@ def test_a_real_table_pdf_gets_its_tables_through_the_job(upload: Any, auth_clie
     document_id = upload(corpus(name), name=name).json()["id"]
 
     pages = list(Page.objects.filter(document_id=document_id).order_by("number"))
-    assert len(pages) == 16 and all(page.tables for page in pages)
+    assert len(pages) == 16
+    assert all(page.tables for page in pages)
     first = pages[0].tables[0]
-    assert len(first) > 30 and all(len(row) == len(first[0]) for row in first)
+    assert len(first) > 30
+    assert all(len(row) == len(first[0]) for row in first)
     assert any("Company" in cell for cell in first[0])  # the header row
     # cells hold PDFium's text: the spaced-out dates pdfplumber reads as "0 3 / 2 5 / 2 0 16" are whole
     assert first[1] == [
@@ -165,7 +168,8 @@ def test_a_generated_table_is_stored_and_served_with_its_page(upload: Any, auth_
     plain_id = upload(pdf_bytes(page_count=2)).json()["id"]
     assert auth_client.get(f"/api/v1/documents/{plain_id}/").json()["table_pages"] == []
     plain_pages = auth_client.get(f"/api/v1/documents/{plain_id}/pages/").json()
-    assert plain_pages["count"] == 2 and all(p["tables"] == [] for p in plain_pages["results"])
+    assert plain_pages["count"] == 2
+    assert all(p["tables"] == [] for p in plain_pages["results"])
     assert auth_client.get(f"/api/v1/documents/{plain_id}/pages/?has_tables=true").json()["count"] == 0
     assert auth_client.get(f"/api/v1/documents/{plain_id}/pages/?has_tables=maybe").status_code == 400
     assert "table_pages" not in auth_client.get("/api/v1/documents/").json()["results"][0]
@@ -265,7 +269,8 @@ def test_pdfium_rulings_give_pdfplumber_the_same_cells_as_its_own_parse(name: st
     page.close()
     pdf.close()
 
-    assert ours and [len(cells) for cells in ours] == [len(cells) for cells in theirs]
+    assert ours
+    assert [len(cells) for cells in ours] == [len(cells) for cells in theirs]
     for our_cells, their_cells in zip(ours, theirs, strict=True):
         for our_cell, their_cell in zip(our_cells, their_cells, strict=True):
             assert our_cell == pytest.approx(their_cell, abs=0.5)  # the readers round coordinates differently

@@ -14,7 +14,7 @@ POLICY = RetryPolicy(max_attempts=3, base_seconds=2.0, max_backoff_seconds=10.0)
 
 
 def errors_counted(group: str, topic: str) -> float:
-    return HANDLER_ERRORS.labels(group=group, topic=topic)._value.get()  # type: ignore[attr-defined]
+    return HANDLER_ERRORS.labels(group=group, topic=topic)._value.get()
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,10 @@ def test_every_note_item_stands_in_the_chunk_and_page_it_cites(article: list[Pas
     notes = generate_notes(article, config=CONFIG)
 
     assert notes.engine == "offline"
-    assert len(notes.summary) >= 3 and len(notes.key_points) >= 3 and notes.glossary and notes.outline
+    assert len(notes.summary) >= 3
+    assert len(notes.key_points) >= 3
+    assert notes.glossary
+    assert notes.outline
     for item in [*notes.summary, *notes.key_points]:
         cited = _chunk(article, item.citation.chunk)
         assert cited.page == item.citation.page
@@ -46,9 +49,11 @@ def test_a_mixed_quiz_has_all_four_types_each_supported_by_its_passage(article: 
         cited = _chunk(article, question.citation.chunk)
         assert _in(question.passage, cited.text)
         if question.type in ("multiple_choice", "cloze"):
-            assert _in(question.answer, question.passage) and not _in(question.answer, question.stem)
+            assert _in(question.answer, question.passage)
+            assert not _in(question.answer, question.stem)
         if question.type == "multiple_choice":
-            assert len(question.options) == 4 and len({normalise(o) for o in question.options}) == 4
+            assert len(question.options) == 4
+            assert len({normalise(o) for o in question.options}) == 4
             assert question.answer in question.options
 
 
@@ -101,5 +106,7 @@ def test_short_answers_are_graded_by_normalised_match_or_most_keywords() -> None
     )
     assert grade("short_answer", "x", keywords, "he was a welsh professional footballer")
     assert not grade("short_answer", "x", keywords, "a singer")
-    assert grade("cloze", "Norwich City", [], "norwich city") and not grade("cloze", "Norwich City", [], "Norwich")
-    assert grade("multiple_choice", "34", [], "34") and not grade("multiple_choice", "34", [], "35")
+    assert grade("cloze", "Norwich City", [], "norwich city")
+    assert not grade("cloze", "Norwich City", [], "Norwich")
+    assert grade("multiple_choice", "34", [], "34")
+    assert not grade("multiple_choice", "34", [], "35")

@@ -97,7 +97,8 @@ def test_valid_notes_are_used_and_the_engine_is_recorded(server: Server) -> None
     notes = generate_notes(PASSAGES, config=_config(server))
 
     assert (notes.engine, notes.fallbacks) == ("openai:tiny", 0)
-    assert notes.glossary[0].term == "Photosynthesis" and notes.glossary[0].citation.chunk == 0
+    assert notes.glossary[0].term == "Photosynthesis"
+    assert notes.glossary[0].citation.chunk == 0
     request = server.requests[0]
     assert (request["path"], request["auth"], request["body"]["model"]) == ("/v1/chat/completions", "Bearer k", "tiny")
     assert request["body"]["response_format"] == {"type": "json_object"}
@@ -141,7 +142,8 @@ def test_questions_whose_answer_is_not_in_the_cited_chunk_are_refused(server: Se
 
     result = generate_questions(PASSAGES, count=2, types=[], difficulty="medium", config=_config(server))
 
-    assert result.engine == "offline" and result.fallbacks == 1
+    assert result.engine == "offline"
+    assert result.fallbacks == 1
     assert all(q.answer != "Haber process" for q in result.questions)
 
 

@@ -67,7 +67,8 @@ def test_a_created_job_runs_after_commit_and_succeeds(user: Any, django_capture_
         2,
         {"answer": 42},
     )
-    assert row.lease_owner == "" and row.lease_expires_at is None
+    assert row.lease_owner == ""
+    assert row.lease_expires_at is None
 
 
 def test_progress_is_pushed_to_the_owner(user: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -195,8 +196,10 @@ def test_owner_reads_their_jobs(user: Any, auth_client: Any) -> None:
     listing = auth_client.get("/api/v1/jobs/")
     detail = auth_client.get(f"/api/v1/jobs/{job.id}/")
 
-    assert listing.status_code == 200 and [j["id"] for j in listing.json()["results"]] == [job.id]
-    assert detail.status_code == 200 and detail.json()["status"] == "queued"
+    assert listing.status_code == 200
+    assert [j["id"] for j in listing.json()["results"]] == [job.id]
+    assert detail.status_code == 200
+    assert detail.json()["status"] == "queued"
 
 
 def test_another_learner_gets_404_for_a_job(user: Any, other_user: Any, client_for: Any) -> None:
@@ -220,7 +223,8 @@ def test_renewing_the_lease_pushes_its_expiry_forward(user: Any, settings: Any) 
     runner.job_renew_lease(job_id=job.id, lease_token=context.lease_token)
 
     expires = Job.objects.get(pk=job.id).lease_expires_at
-    assert expires is not None and expires > timezone.now() + timedelta(seconds=55)
+    assert expires is not None
+    assert expires > timezone.now() + timedelta(seconds=55)
 
 
 def test_jobs_are_filtered_by_kind_and_status(user: Any, auth_client: Any) -> None:

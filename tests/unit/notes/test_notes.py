@@ -26,12 +26,14 @@ def test_a_processed_document_gets_notes_whose_items_cite_their_chunk(document_i
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["status"], body["engine"], body["fallbacks"]) == ("ready", "offline", 0)
-    assert body["summary"] and body["outline"]
+    assert body["summary"]
+    assert body["outline"]
     chunks = {c.index: c for c in Chunk.objects.filter(document_id=document_id)}
     for item in body["summary"] + body["key_points"]:
         chunk = chunks[item["citation"]["chunk"]]
         assert chunk.page_number == item["citation"]["page"]
-        assert item["text"].split()[0] in chunk.text and item["text"].split()[-1].rstrip(".") in chunk.text
+        assert item["text"].split()[0] in chunk.text
+        assert item["text"].split()[-1].rstrip(".") in chunk.text
     assert [e["title"] for e in body["outline"]][:1] == ["Chapter 1"]
 
 
@@ -100,7 +102,9 @@ def test_markdown_export_cites_pages(document_id: int, auth_client: Any) -> None
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/markdown")
     text = response.content.decode()
-    assert text.startswith("# Earth Science: study notes") and "## Glossary" in text and "(p. 1, chunk 0)" in text
+    assert text.startswith("# Earth Science: study notes")
+    assert "## Glossary" in text
+    assert "(p. 1, chunk 0)" in text
 
 
 def test_deleting_the_document_deletes_its_notes(

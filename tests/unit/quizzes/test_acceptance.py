@@ -32,10 +32,14 @@ def test_from_a_15_page_pdf_to_a_graded_attempt_and_nothing_for_another_learner(
     chunks = {c.index: c for c in Chunk.objects.filter(document_id=document_id)}
 
     notes = auth_client.get(f"/api/v1/documents/{document_id}/notes/").json()
-    assert notes["status"] == "ready" and len(notes["summary"]) >= 3 and notes["glossary"] and notes["outline"]
+    assert notes["status"] == "ready"
+    assert len(notes["summary"]) >= 3
+    assert notes["glossary"]
+    assert notes["outline"]
     for item in notes["summary"] + notes["key_points"]:
         cited = chunks[item["citation"]["chunk"]]
-        assert cited.page_number == item["citation"]["page"] and _stands_in(item["text"], cited.text)
+        assert cited.page_number == item["citation"]["page"]
+        assert _stands_in(item["text"], cited.text)
 
     response = make_quiz(auth_client, document_id, question_count=10)
     assert response.status_code == 202, response.json()
@@ -45,7 +49,8 @@ def test_from_a_15_page_pdf_to_a_graded_attempt_and_nothing_for_another_learner(
     assert all("answer" not in q for q in quiz["questions"])
     for question in Question.objects.filter(quiz_id=quiz["id"]):
         cited = chunks[question.chunk]
-        assert cited.page_number == question.page and _stands_in(question.passage, cited.text)
+        assert cited.page_number == question.page
+        assert _stands_in(question.passage, cited.text)
         if question.type in ("multiple_choice", "cloze"):
             assert _stands_in(question.answer, question.passage)
             assert not _stands_in(question.answer, question.stem)

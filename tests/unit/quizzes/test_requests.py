@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _nothing_made() -> None:
-    assert not Quiz.objects.exists() and not QuizEvent.objects.exists() and not QuizView.objects.exists()
+    assert not Quiz.objects.exists()
+    assert not QuizEvent.objects.exists()
+    assert not QuizView.objects.exists()
     assert not OutboxEvent.objects.filter(topic="quiz.requested").exists()
 
 

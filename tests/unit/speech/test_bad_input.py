@@ -33,7 +33,8 @@ def test_what_is_not_readable_audio_is_refused(transcribe: Any, content: bytes, 
     response = transcribe(content, name=name)
 
     assert _error(response) == expected
-    assert not Transcription.objects.exists() and not Job.objects.exists()
+    assert not Transcription.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_a_recording_over_the_size_limit_is_refused_with_413(transcribe: Any, settings: Any) -> None:

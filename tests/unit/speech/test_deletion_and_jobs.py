@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lecture(transcribe: Any) -> Transcription:
     transcription = Transcription.objects.get(pk=transcribe(jfk_flac()).json()["id"])
-    assert transcription.status == "completed" and transcription.document_id is not None
+    assert transcription.status == "completed"
+    assert transcription.document_id is not None
     return transcription
 
 
@@ -73,7 +74,8 @@ def test_erasing_a_learner_removes_everything_speech_holds(
     with django_capture_on_commit_callbacks(execute=True):
         user_erase(user=user)
 
-    assert not Transcription.objects.exists() and not Narration.objects.exists()
+    assert not Transcription.objects.exists()
+    assert not Narration.objects.exists()
     assert not AudioUsage.objects.exists()
     for name in (lecture.storage_name, narration.wav_storage_name, narration.ogg_storage_name):
         assert not default_storage.exists(name)
@@ -103,7 +105,8 @@ def test_a_transcription_whose_worker_died_is_reaped_and_completed(
 
     with django_capture_on_commit_callbacks(execute=True):
         report = runner.jobs_reap()
-    assert report.requeued == 1 and sent == [job_id, job_id]
+    assert report.requeued == 1
+    assert sent == [job_id, job_id]
     assert runner.job_run(job_id=job_id) == "succeeded"
 
     transcription = Transcription.objects.get(pk=transcription_id)

@@ -25,7 +25,8 @@ def test_real_speech_is_transcribed_with_times_and_becomes_a_document(transcribe
     assert word_error_rate(JFK_REFERENCE, transcription.text) <= 0.1
     assert (transcription.container, transcription.duration_seconds, transcription.language) == ("flac", 11.0, "en")
     segments = transcription.segments
-    assert segments[0]["start"] < 1.0 and 9.0 < segments[-1]["end"] <= 11.0
+    assert segments[0]["start"] < 1.0
+    assert 9.0 < segments[-1]["end"] <= 11.0
     assert all(a["end"] <= b["start"] + 0.01 for a, b in itertools.pairwise(segments))
     for segment in segments:
         assert transcription.text[segment["char_start"] : segment["char_end"]] == segment["text"]
@@ -36,8 +37,10 @@ def test_real_speech_is_transcribed_with_times_and_becomes_a_document(transcribe
         "Inaugural address",
     )
     times = auth_client.get(f"/api/v1/transcriptions/{transcription.pk}/chunk-times/").json()
-    assert times[0]["chunk_index"] == 0 and times[0]["start"] == segments[0]["start"]
-    assert times[-1]["end"] == segments[-1]["end"] and times[0]["time_label"] == "0:00"
+    assert times[0]["chunk_index"] == 0
+    assert times[0]["start"] == segments[0]["start"]
+    assert times[-1]["end"] == segments[-1]["end"]
+    assert times[0]["time_label"] == "0:00"
 
 
 def test_events_and_one_job_with_progress_in_seconds(transcribe: Any) -> None:
@@ -54,7 +57,8 @@ def test_events_and_one_job_with_progress_in_seconds(transcribe: Any) -> None:
     assert {"status": "running", "progress_done": 0, "progress_total": 11}.items() <= pushed[1].items()
     assert {"status": "succeeded", "progress_done": 11, "progress_total": 11}.items() <= pushed[-1].items()
     completed = OutboxEvent.objects.get(topic="audio.transcription.completed").to_event()
-    assert completed.payload["duration_seconds"] == 11.0 and completed.payload["segment_count"] >= 1
+    assert completed.payload["duration_seconds"] == 11.0
+    assert completed.payload["segment_count"] >= 1
 
 
 def test_a_redelivered_request_event_starts_no_second_job(
@@ -101,7 +105,8 @@ def test_word_timestamps_when_asked(transcribe: Any) -> None:
 
     words = [w for s in Transcription.objects.get(pk=transcription_id).segments for w in s["words"]]
     country = [w for w in words if "country" in w["word"]]
-    assert len(country) == 2 and 5.0 < country[0]["start"] < country[1]["start"] < 11.0
+    assert len(country) == 2
+    assert 5.0 < country[0]["start"] < country[1]["start"] < 11.0
     assert all(w["start"] <= w["end"] for w in words)
 
 
@@ -112,5 +117,6 @@ def test_the_packaged_multilingual_base_model_detects_the_language(transcribe: A
 
     assert transcription.status == "completed", transcription.error
     assert (transcription.model_name, transcription.language) == ("base", "en")
-    assert transcription.language_probability is not None and transcription.language_probability > 0.8
+    assert transcription.language_probability is not None
+    assert transcription.language_probability > 0.8
     assert word_error_rate(JFK_REFERENCE, transcription.text) == 0.0

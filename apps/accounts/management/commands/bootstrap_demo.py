@@ -28,7 +28,7 @@ class Command(BaseCommand):
             password = passwords.setdefault(role, secrets.token_urlsafe(12))
             user = User.objects.filter(email=email).first()
             if user is None:
-                make = User.objects.create_superuser if role == "admin" else User.objects.create_user  # type: ignore[attr-defined]
+                make = User.objects.create_superuser if role == "admin" else User.objects.create_user
                 user = make(email=email, password=password, display_name=f"Demo {role}")
             if not user.check_password(password):
                 user.set_password(password)
