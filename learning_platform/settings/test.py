@@ -4,9 +4,17 @@ import os
 import tempfile
 
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="lp-test-"))
+# Parallel test workers (pytest-xdist) inherit the controller's DATA_DIR: each takes a folder of its own, or one
+# worker's erasure of "documents/1/" removes another worker's files. Once per worker: its child processes
+# inherit the split folder and the marker.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("LP_TEST_DATA_DIR_WORKER") != _worker:
+    os.environ["DATA_DIR"] = os.path.join(os.environ["DATA_DIR"], _worker)
+    os.environ["LP_TEST_DATA_DIR_WORKER"] = _worker
+    os.makedirs(os.environ["DATA_DIR"], exist_ok=True)
 
-from learning_platform.settings.base import *  # noqa: F403
-from learning_platform.settings.base import REST_FRAMEWORK
+from learning_platform.settings.base import *  # noqa: E402,F403
+from learning_platform.settings.base import REST_FRAMEWORK  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

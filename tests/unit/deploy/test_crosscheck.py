@@ -22,8 +22,13 @@ NOT_APP = {"PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_NO_CACHE_
 GROUPS = sorted(consumer_groups())
 
 
+#: Set by the test runner for the test settings, not configuration of the platform.
+TEST_RUNNER_VARIABLES = {"PYTEST_XDIST_WORKER", "LP_TEST_DATA_DIR_WORKER"}
+
+
 def code_env_vars() -> set[str]:
-    """Every variable name the code reads: env.<type>("NAME") in the settings, os.environ / os.getenv anywhere."""
+    """Every variable name the code reads: env.<type>("NAME") in the settings, os.environ / os.getenv anywhere
+    (but the test runner's own, TEST_RUNNER_VARIABLES)."""
     names: set[str] = set()
     for path in CODE_FILES:
         for node in ast.walk(ast.parse(path.read_text())):
@@ -51,7 +56,7 @@ def code_env_vars() -> set[str]:
                 and isinstance(node.slice, ast.Constant)
             ):
                 names.add(str(node.slice.value))
-    return names
+    return names - TEST_RUNNER_VARIABLES
 
 
 def env_example() -> dict[str, str]:

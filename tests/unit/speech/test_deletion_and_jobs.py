@@ -97,7 +97,7 @@ def test_a_transcription_whose_worker_died_is_reaped_and_completed(
     from apps.jobs import tasks
 
     sent: list[int] = []
-    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, countdown=None: sent.append(args[0]))
+    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, **options: sent.append(args[0]))
     transcription_id = transcribe(jfk_flac()).json()["id"]
     (job_id,) = sent
     assert runner.job_claim(job_id=job_id, worker="dead-worker") is not None  # ... and the worker dies
