@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
@@ -16,13 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.request_user import request_owner_id
+from apps.core.uploads import declared_file_size, size_limited
 from apps.documents import selectors, services, storage
 from apps.documents import serializers as s
 from apps.documents.detection import UploadRejected
 from apps.documents.models import Chunk, Document, Page
-
-#: Room for the multipart envelope and the form fields around the file.
-MULTIPART_OVERHEAD = 64 * 1024
 
 #: The HTTP status of each upload rejection (the domain knows only the code); any other code is a 400.
 UPLOAD_REJECTION_STATUS = {
@@ -35,37 +32,10 @@ UPLOAD_REJECTION_STATUS = {
 }
 
 
-class UploadSizeLimit(FileUploadHandler):
-    """Stops reading an upload as soon as it passes the limit, also when no Content-Length announced it
-    (chunked requests); the view then answers 413."""
-
-    def __init__(self, request: Any = None) -> None:
-        super().__init__(request)
-        self.received = 0
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        self.received += len(raw_data)
-        if self.received > settings.DOCUMENTS_MAX_UPLOAD_BYTES:
-            self.exceeded = True
-            raise StopUpload(connection_reset=True)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 class UploadError(APIException):
     def __init__(self, rejected: UploadRejected) -> None:
         super().__init__(detail=rejected.message, code=rejected.code)
         self.status_code = UPLOAD_REJECTION_STATUS.get(rejected.code, status.HTTP_400_BAD_REQUEST)
-
-
-def _content_length(request: Request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 def _owned(request: Request, document_id: int) -> Document:
@@ -93,9 +63,8 @@ class DocumentListApi(generics.ListAPIView[Document]):
         """The ASGI body limit (apps.core.body_limit) has already refused a body far over the limit, before
         anything read it; here the file itself is held to DOCUMENTS_MAX_UPLOAD_BYTES while it is parsed."""
         try:
-            services.check_upload_size(_content_length(request) - MULTIPART_OVERHEAD)
-            limit = UploadSizeLimit(request)
-            request.upload_handlers.insert(0, limit)
+            services.check_upload_size(declared_file_size(request))
+            limit = size_limited(request, limit=settings.DOCUMENTS_MAX_UPLOAD_BYTES)
             data = s.UploadInput(data=request.data)
             if limit.exceeded:
                 services.check_upload_size(limit.received)

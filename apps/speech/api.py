@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -13,34 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.pagination import DefaultPagination
+from apps.core.request_user import request_owner_id
+from apps.core.uploads import declared_file_size, size_limited
 from apps.speech import formats, selectors, services
 from apps.speech import serializers as s
 from apps.speech import storage as files
 from apps.speech.audio import AudioRejected
 from apps.speech.models import Narration, Transcription
-
-_MULTIPART_OVERHEAD = 64 * 1024
-
-
-class UploadSizeLimit(FileUploadHandler):
-    """Stops reading an upload once it passes SPEECH_MAX_UPLOAD_BYTES (also for chunked bodies)."""
-
-    def __init__(self, request: Any = None) -> None:
-        super().__init__(request)
-        self.received = 0
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        from django.conf import settings
-
-        self.received += len(raw_data)
-        if self.received > settings.SPEECH_MAX_UPLOAD_BYTES:
-            self.exceeded = True
-            raise StopUpload(connection_reset=True)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
 
 
 class SpeechError(APIException):
@@ -49,26 +28,15 @@ class SpeechError(APIException):
         self.status_code = rejected.status
 
 
-def _owner_id(request: Request) -> int:
-    return int(request.user.pk)  # type: ignore[arg-type]  # authenticated: never None
-
-
-def _content_length(request: Request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
 def _transcription(request: Request, transcription_id: int) -> Transcription:
-    found = selectors.transcription_get_for_owner(owner_id=_owner_id(request), transcription_id=transcription_id)
+    found = selectors.transcription_get_for_owner(owner_id=request_owner_id(request), transcription_id=transcription_id)
     if found is None:
         raise NotFound()
     return found
 
 
 def _narration(request: Request, narration_id: int) -> Narration:
-    found = selectors.narration_get_for_owner(owner_id=_owner_id(request), narration_id=narration_id)
+    found = selectors.narration_get_for_owner(owner_id=request_owner_id(request), narration_id=narration_id)
     if found is None:
         raise NotFound()
     return found
@@ -114,22 +82,21 @@ class TranscriptionListApi(APIView):
 
     @extend_schema(responses={200: s.TranscriptionOutput(many=True)}, tags=["speech"])
     def get(self, request: Request) -> Response:
-        transcriptions = selectors.transcription_list_for_owner(owner_id=_owner_id(request))
+        transcriptions = selectors.transcription_list_for_owner(owner_id=request_owner_id(request))
         return _paginated(self, request, transcriptions, s.TranscriptionOutput)
 
     @extend_schema(request=s.TranscriptionInput, responses={202: s.TranscriptionOutput}, tags=["speech"])
     def post(self, request: Request) -> Response:
         try:
-            services.check_upload_size(_content_length(request) - _MULTIPART_OVERHEAD)
-            limit = UploadSizeLimit(request._request)
-            request._request.upload_handlers.insert(0, limit)
+            services.check_upload_size(declared_file_size(request))
+            limit = size_limited(request, limit=settings.SPEECH_MAX_UPLOAD_BYTES)
             data = s.TranscriptionInput(data=request.data)
             if limit.exceeded:
                 services.check_upload_size(limit.received)
             data.is_valid(raise_exception=True)
             upload = data.validated_data["file"]
             transcription = services.transcription_create(
-                owner_id=_owner_id(request),
+                owner_id=request_owner_id(request),
                 file=upload,
                 file_name=upload.name or "",
                 size=upload.size or 0,
@@ -150,7 +117,7 @@ class TranscriptionDetailApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["speech"])
     def delete(self, request: Request, transcription_id: int) -> Response:
-        if not services.transcription_delete(owner_id=_owner_id(request), transcription_id=transcription_id):
+        if not services.transcription_delete(owner_id=request_owner_id(request), transcription_id=transcription_id):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -206,7 +173,7 @@ class NarrationListApi(APIView):
 
     @extend_schema(responses={200: s.NarrationOutput(many=True)}, tags=["speech"])
     def get(self, request: Request) -> Response:
-        narrations = selectors.narration_list_for_owner(owner_id=_owner_id(request))
+        narrations = selectors.narration_list_for_owner(owner_id=request_owner_id(request))
         return _paginated(self, request, narrations, s.NarrationOutput)
 
     @extend_schema(request=s.NarrationInput, responses={202: s.NarrationOutput}, tags=["speech"])
@@ -215,7 +182,7 @@ class NarrationListApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             narration = services.narration_create(
-                owner_id=_owner_id(request),
+                owner_id=request_owner_id(request),
                 text=data.validated_data["text"],
                 document_id=data.validated_data["document_id"],
                 title=data.validated_data["title"],
@@ -233,7 +200,7 @@ class NarrationDetailApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["speech"])
     def delete(self, request: Request, narration_id: int) -> Response:
-        if not services.narration_delete(owner_id=_owner_id(request), narration_id=narration_id):
+        if not services.narration_delete(owner_id=request_owner_id(request), narration_id=narration_id):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
