@@ -55,6 +55,9 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                         "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
                     }
                 responses.setdefault(status, entry)
+            for status, entry in responses.items():
+                if status.startswith("4") and "content" not in entry:
+                    entry["content"] = ref  # a 4xx an operation declares by description only (e.g. 409)
     return result
 
 

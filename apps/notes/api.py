@@ -33,7 +33,11 @@ class DocumentNotesApi(APIView):
 
 
 class DocumentNotesRegenerateApi(APIView):
-    @extend_schema(request=s.RegenerateInput, responses={202: s.NotesOutput}, tags=["notes"])
+    @extend_schema(
+        request=s.RegenerateInput,
+        responses={202: s.NotesOutput, 409: OpenApiResponse(description="The document is not processed yet.")},
+        tags=["notes"],
+    )
     def post(self, request: Request, document_id: int) -> Response:
         data = s.RegenerateInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
@@ -48,14 +48,19 @@ def _call(command: Any, **kwargs: Any) -> Any:
         raise QuizError(error) from error
 
 
+CONFLICT = OpenApiResponse(description="The quiz, the attempt or the document is not in a state that allows it.")
+
+
 class QuizListApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
+
     @extend_schema(responses={200: s.QuizOutput(many=True)}, tags=["quizzes"])
     def get(self, request: Request) -> Response:
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page: Any = paginator.paginate_queryset(selectors.quiz_list(owner_id=_owner_id(request)), request, view=self)
         return paginator.get_paginated_response(s.QuizOutput(page, many=True).data)
 
-    @extend_schema(request=s.QuizRequestInput, responses={202: s.QuizOutput}, tags=["quizzes"])
+    @extend_schema(request=s.QuizRequestInput, responses={202: s.QuizOutput, 409: CONFLICT}, tags=["quizzes"])
     def post(self, request: Request) -> Response:
         data = s.QuizRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -89,7 +94,9 @@ class QuizAttemptsApi(APIView):
             ]
         )
 
-    @extend_schema(request=None, responses={201: s.AttemptOutput, 200: s.AttemptOutput}, tags=["quizzes"])
+    @extend_schema(
+        request=None, responses={201: s.AttemptOutput, 200: s.AttemptOutput, 409: CONFLICT}, tags=["quizzes"]
+    )
     def post(self, request: Request, quiz_id: int) -> Response:
         attempt, created = _call(services.attempt_start, owner_id=_owner_id(request), quiz_id=quiz_id)
         return _attempt_response(request, attempt.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -102,7 +109,7 @@ class AttemptDetailApi(APIView):
 
 
 class AttemptAnswerApi(APIView):
-    @extend_schema(request=s.AnswerInput, responses={200: s.AttemptOutput}, tags=["quizzes"])
+    @extend_schema(request=s.AnswerInput, responses={200: s.AttemptOutput, 409: CONFLICT}, tags=["quizzes"])
     def put(self, request: Request, attempt_id: int, position: int) -> Response:
         data = s.AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -117,7 +124,7 @@ class AttemptAnswerApi(APIView):
 
 
 class AttemptSubmitApi(APIView):
-    @extend_schema(request=None, responses={200: s.AttemptOutput}, tags=["quizzes"])
+    @extend_schema(request=None, responses={200: s.AttemptOutput, 409: CONFLICT}, tags=["quizzes"])
     def post(self, request: Request, attempt_id: int) -> Response:
         _call(services.attempt_submit, owner_id=_owner_id(request), attempt_id=attempt_id)
         return _attempt_response(request, attempt_id)

@@ -43,7 +43,7 @@ def _narration(request: Request, narration_id: int) -> Narration:
 
 
 def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[Any]) -> Response:
-    paginator = DefaultPagination()
+    paginator = DefaultPagination()  # the list views name it too, so the schema describes the envelope
     page: Any = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
@@ -78,6 +78,7 @@ def _attachment(name: str, *, filename: str, content_type: str) -> FileResponse:
 
 
 class TranscriptionListApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
     parser_classes = [MultiPartParser]
 
     @extend_schema(responses={200: s.TranscriptionOutput(many=True)}, tags=["speech"])
@@ -169,6 +170,8 @@ class TranscriptionAudioApi(APIView):
 
 
 class NarrationListApi(APIView):
+    pagination_class = DefaultPagination
+
     parser_classes = [JSONParser]
 
     @extend_schema(responses={200: s.NarrationOutput(many=True)}, tags=["speech"])
@@ -210,7 +213,10 @@ class NarrationAudioApi(APIView):
 
     @extend_schema(
         parameters=[_as_parameter(NARRATION_FORMATS)],
-        responses={200: OpenApiResponse(description="the audio, as an attachment")},
+        responses={
+            200: OpenApiResponse(description="the audio, as an attachment"),
+            409: OpenApiResponse(description="not narrated yet"),
+        },
         tags=["speech"],
     )
     def get(self, request: Request, narration_id: int) -> FileResponse:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 
@@ -65,14 +66,14 @@ def _chunked(total: int, block: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def test_daphne_refuses_a_declared_length_before_reading_the_body(live_platform: str) -> None:
-    """Only the headers are sent: daphne would otherwise wait for (and buffer) all 200 MB first."""
+    """Only the headers are sent: daphne would otherwise wait for (and buffer) all 400 MB first."""
     started = time.monotonic()
-    headers = {"Content-Length": str(200 * MB), "Content-Type": "multipart/form-data; boundary=x"}
+    headers = {"Content-Length": str(400 * MB), "Content-Type": "multipart/form-data; boundary=x"}
 
     status, body = _raw_post(live_platform, "/api/v1/documents/", headers=headers, body=iter(()))
 
     assert (status, body["error"]["code"]) == (413, "file_too_large")
-    assert body["error"]["details"] == {"limit_bytes": 50 * MB + MB // 16}
+    assert body["error"]["details"] == {"limit_bytes": settings.REQUEST_UPLOAD_MAX_BODY_BYTES}
     assert time.monotonic() - started < 10
 
 
@@ -120,11 +121,11 @@ def uvicorn_platform(postgres_url: str, transactional_db: Any, platform_data_dir
 
 
 def test_a_streaming_server_refuses_a_declared_length_before_reading_the_body(uvicorn_platform: str) -> None:
-    """Only the headers are sent: the 413 comes back although not one byte of the 200 MB body was."""
+    """Only the headers are sent: the 413 comes back although not one byte of the 400 MB body was."""
     started = time.monotonic()
 
     status, body = _raw_post(
-        uvicorn_platform, "/api/v1/documents/", headers={"Content-Length": str(200 * MB)}, body=iter(())
+        uvicorn_platform, "/api/v1/documents/", headers={"Content-Length": str(400 * MB)}, body=iter(())
     )
 
     assert (status, body["error"]["code"]) == (413, "file_too_large")

@@ -60,6 +60,7 @@ def ledger() -> int:
 def test_a_consumer_process_killed_with_sigkill_loses_nothing_and_extracts_each_document_once(
     kafka_bus: KafkaBus, settings: Any
 ) -> None:
+    settings.DOCUMENTS_MAX_QUEUED_PER_LEARNER = DOCUMENTS  # all of them wait for the consumer at once
     owner = make_user()
     ids = [document_create_from_text(owner_id=owner.pk, title=f"cells {i}", text=TEXT).pk for i in range(DOCUMENTS)]
     kafka_bus.relay()
