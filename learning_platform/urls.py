@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.jobs.urls")),
     path("", include("apps.documents.urls")),
+    path("", include("apps.chat.urls")),
 ]
 
 urlpatterns = [

