@@ -27,6 +27,7 @@ class Answer:
 @dataclass(frozen=True)
 class _Candidate:
     score: float
+    overlap: int
     passage_rank: int
     passage: Passage
     start: int
@@ -35,6 +36,7 @@ class _Candidate:
 
 def trim(sentence: str, limit: int = MAX_QUOTE_CHARS) -> str:
     """At most ``limit`` characters, cut at a word boundary with an ellipsis."""
+    sentence = " ".join(sentence.split())
     if len(sentence) <= limit:
         return sentence
     cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")
@@ -53,7 +55,7 @@ def _candidates(question_terms: set[str], passages: list[Passage]) -> list[_Cand
                 continue
             # Overlap dominates; a better passage breaks ties, and very long sentences are slightly penalised.
             score = overlap + passage.similarity + 0.5 / (1 + rank) - min(len(sentence_terms), 60) / 600
-            found.append(_Candidate(score, rank, passage, start, end))
+            found.append(_Candidate(score, overlap, rank, passage, start, end))
     return found
 
 
@@ -65,7 +67,10 @@ def build_answer(*, question: str, passages: list[Passage], min_similarity: floa
     if not candidates:  # similar in meaning but no shared word: quote the best passage's opening sentence
         best = supporting[0]
         spans = sentence_spans(best.text) or [(0, len(best.text))]
-        candidates = [_Candidate(0.0, 0, best, *spans[0])]
+        candidates = [_Candidate(0.0, 0, 0, best, *spans[0])]
+    # A sentence sharing less than half the best one's words with the question is padding, not support.
+    best_overlap = max(c.overlap for c in candidates)
+    candidates = [c for c in candidates if 2 * c.overlap >= best_overlap]
     chosen = sorted(candidates, key=lambda c: (-c.score, c.passage_rank, c.start))[:max_sentences]
     chosen.sort(key=lambda c: (c.passage.document_id, c.passage.chunk_index, c.start))
     parts, citations = [], []

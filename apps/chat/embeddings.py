@@ -63,7 +63,7 @@ def to_bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 
 
-def from_bytes(blobs: list[bytes]) -> np.ndarray:
+def from_bytes(blobs: "list[bytes | memoryview]") -> np.ndarray:
     if not blobs:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     return np.frombuffer(b"".join(bytes(blob) for blob in blobs), dtype="<f4").reshape(len(blobs), DIMENSIONS)

@@ -6,7 +6,7 @@ when its ``LearnerIndex.revision`` changed, so an index written by a worker is s
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -165,21 +165,7 @@ def search(
         k=k,
         mode=mode,
     )
-    results = []
+    results: list[Passage] = []
     for hit in hits:
-        base = loaded.passages[hit.position]
-        results.append(
-            Passage(
-                base.document_id,
-                base.document_title,
-                base.course,
-                base.chunk_index,
-                base.page_number,
-                base.char_start,
-                base.char_end,
-                base.text,
-                similarity=hit.similarity,
-                score=hit.score,
-            )  # fmt: skip
-        )
+        results.append(replace(loaded.passages[hit.position], similarity=hit.similarity, score=hit.score))
     return results
