@@ -68,9 +68,9 @@ def build_answer(*, question: str, passages: list[Passage], min_similarity: floa
         best = supporting[0]
         spans = sentence_spans(best.text) or [(0, len(best.text))]
         candidates = [_Candidate(0.0, 0, 0, best, *spans[0])]
-    # A sentence sharing less than half the best one's words with the question is padding, not support.
+    # A sentence sharing at most half as many question words as the best one is padding, not support.
     best_overlap = max(c.overlap for c in candidates)
-    candidates = [c for c in candidates if 2 * c.overlap >= best_overlap]
+    candidates = [c for c in candidates if 2 * c.overlap > best_overlap]
     chosen = sorted(candidates, key=lambda c: (-c.score, c.passage_rank, c.start))[:max_sentences]
     chosen.sort(key=lambda c: (c.passage.document_id, c.passage.chunk_index, c.start))
     parts, citations = [], []
