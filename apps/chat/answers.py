@@ -59,18 +59,25 @@ def _candidates(question_terms: set[str], passages: list[Passage]) -> list[_Cand
     return found
 
 
-def build_answer(*, question: str, passages: list[Passage], min_similarity: float, max_sentences: int = 3) -> Answer:
+def build_answer(
+    *, question: str, passages: list[Passage], min_similarity: float, max_sentences: int = 3, context: str = ""
+) -> Answer:
+    """``context``: the session's previous question when ``question`` is a follow-up; sentences are matched on
+    the question's own words first, and on the context's too only when those match nothing."""
     supporting = [p for p in passages if p.similarity >= min_similarity]
     if not supporting:
         return Answer(text=NOT_FOUND, parts=[NOT_FOUND], citations=[], is_answered=False)
     candidates = _candidates(set(terms(question)), supporting)
+    if not candidates and context:
+        candidates = _candidates(set(terms(f"{context} {question}")), supporting)
     if not candidates:  # similar in meaning but no shared word: quote the best passage's opening sentence
         best = supporting[0]
         spans = sentence_spans(best.text) or [(0, len(best.text))]
         candidates = [_Candidate(0.0, 0, 0, best, *spans[0])]
     # A sentence sharing at most half as many question words as the best one is padding, not support.
     best_overlap = max(c.overlap for c in candidates)
-    candidates = [c for c in candidates if 2 * c.overlap > best_overlap]
+    if best_overlap > 0:
+        candidates = [c for c in candidates if 2 * c.overlap > best_overlap]
     chosen = sorted(candidates, key=lambda c: (-c.score, c.passage_rank, c.start))[:max_sentences]
     chosen.sort(key=lambda c: (c.passage.document_id, c.passage.chunk_index, c.start))
     parts, citations = [], []

@@ -6,6 +6,7 @@ checked). A learner opens only their own sessions: another's closes with 4404, a
 
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -16,6 +17,7 @@ from apps.chat import selectors, services
 from apps.chat.models import ChatSession
 from apps.realtime.auth import AuthenticatedJsonWebsocketConsumer
 
+logger = logging.getLogger(__name__)
 NOT_FOUND = 4404
 IDLE = 4408
 
@@ -120,8 +122,13 @@ class ChatConsumer(AuthenticatedJsonWebsocketConsumer):
         question = await _question_store(session=self.session, text=text.strip())
         await self.send_json({"event": "question.stored", "data": {"message_id": question.pk}})
         scope = services.Scope(document_id=document_id, course=course or None)
-        answer = await _answer_compute(session=self.session, question=question, scope=scope)
-        stored = await _answer_store(session=self.session, answer=answer)
+        try:
+            answer = await _answer_compute(session=self.session, question=question, scope=scope)
+            stored = await _answer_store(session=self.session, answer=answer)
+        except Exception:  # the socket's outermost boundary: log, tell the client, keep serving
+            logger.exception("chat answer failed", extra={"session_id": self.session.pk})
+            await self._error("internal", "The answer could not be built; try again.")
+            return
         for number, part in enumerate(answer.parts):
             await self.send_json(
                 {"event": "answer.part", "data": {"message_id": stored.pk, "index": number, "text": part}}

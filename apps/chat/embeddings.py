@@ -5,7 +5,9 @@ without its PyTorch dependencies). One session per process, loaded on first use;
 safe to call from several threads.
 """
 
+import hashlib
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,11 @@ BATCH = 32
 
 _lock = threading.Lock()
 _model: tuple[Any, Any] | None = None
+#: Vectors of recently embedded texts, by content hash: the same course material uploaded by several learners,
+#: or a document extracted again, is embedded once per process. A cache only (same text, same vector).
+_recent: "OrderedDict[bytes, np.ndarray]" = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_SIZE = 4096
 
 
 def _load() -> tuple[Any, Any]:
@@ -43,6 +50,28 @@ def _load() -> tuple[Any, Any]:
 
 def embed(texts: list[str]) -> np.ndarray:
     """L2-normalised float32 vectors (len(texts) x 384): mean of the token states, as sentence-transformers."""
+    keys = [hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest() for text in texts]
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    missing: list[int] = []
+    with _recent_lock:
+        for i, key in enumerate(keys):
+            cached = _recent.get(key)
+            if cached is None:
+                missing.append(i)
+            else:
+                out[i] = cached
+    if missing:
+        fresh = _embed_uncached([texts[i] for i in missing])
+        with _recent_lock:
+            for row, i in enumerate(missing):
+                out[i] = fresh[row]
+                _recent[keys[i]] = fresh[row].copy()
+            while len(_recent) > RECENT_SIZE:
+                _recent.popitem(last=False)
+    return out
+
+
+def _embed_uncached(texts: list[str]) -> np.ndarray:
     tokenizer, session = _load()
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     for start in range(0, len(texts), BATCH):

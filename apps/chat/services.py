@@ -113,22 +113,21 @@ class Scope:
     course: str | None = None
 
 
-def retrieval_query(*, session: ChatSession, question: ChatMessage) -> str:
-    """The text retrieval searches with: a short follow-up ("and the second one?") carries the session's
-    previous question along, so it is read in context."""
+def follow_up_context(*, session: ChatSession, question: ChatMessage) -> str:
+    """The session's previous question when this one is a short follow-up ("and the second one?"), else ""."""
     if len(terms(question.text)) >= FOLLOW_UP_MAX_TERMS:
-        return question.text
-    previous = selectors.previous_question(session_id=session.pk, before_id=question.pk)
-    return f"{previous} {question.text}" if previous else question.text
+        return ""
+    return selectors.previous_question(session_id=session.pk, before_id=question.pk) or ""
 
 
 def answer_compute(*, session: ChatSession, question: ChatMessage, scope: Scope | None = None) -> Answer:
     """Retrieval over the learner's own index only, then the extractive answer. Reads only."""
     scope = scope or Scope()
+    context = follow_up_context(session=session, question=question)
     document_id = scope.document_id if scope.document_id is not None else session.document_id
     passages = index.search(
         owner_id=session.owner_id,
-        question=retrieval_query(session=session, question=question),
+        question=f"{context} {question.text}".strip(),
         document_id=document_id,
         course=scope.course or session.course or None,
         k=settings.CHAT_TOP_PASSAGES,
@@ -138,6 +137,7 @@ def answer_compute(*, session: ChatSession, question: ChatMessage, scope: Scope 
         passages=passages,
         min_similarity=settings.CHAT_MIN_SIMILARITY,
         max_sentences=settings.CHAT_ANSWER_SENTENCES,
+        context=context,
     )
 
 

@@ -12,7 +12,9 @@ def test_quotes_the_supporting_sentences_in_the_order_of_the_material() -> None:
     later = _passage("Moscow burned in September 1812. Napoleon left Moscow in October.", chunk=3, page=9, start=100)
     earlier = _passage("The weather was fine. The French army entered Moscow in September.", chunk=1, page=4)
 
-    answer = build_answer(question="What happened in Moscow in September?", passages=[later, earlier], min_similarity=0.3)
+    answer = build_answer(
+        question="What happened in Moscow in September?", passages=[later, earlier], min_similarity=0.3
+    )
 
     assert answer.is_answered is True
     assert [(c["page"], c["quote"]) for c in answer.citations] == [
@@ -41,7 +43,9 @@ def test_sentences_with_little_support_are_left_out() -> None:
 
 
 def test_says_so_when_no_passage_is_similar_enough() -> None:
-    answer = build_answer(question="What is sourdough?", passages=[_passage("Bread.", similarity=0.2)], min_similarity=0.3)
+    answer = build_answer(
+        question="What is sourdough?", passages=[_passage("Bread.", similarity=0.2)], min_similarity=0.3
+    )
 
     assert (answer.is_answered, answer.text, answer.parts, answer.citations) == (False, NOT_FOUND, [NOT_FOUND], [])
 
@@ -61,3 +65,23 @@ def test_at_most_the_requested_number_of_sentences() -> None:
 def test_trim_cuts_long_quotes_at_a_word_with_an_ellipsis() -> None:
     assert trim("one two  three\nfour", limit=9) == "one two…"
     assert trim("short one", limit=40) == "short one"
+
+
+def test_a_follow_up_matches_the_previous_question_only_when_its_own_words_match_nothing() -> None:
+    passage = _passage("Pierre was the son of Count Bezukhov. He had been educated abroad.")
+
+    own_words = build_answer(
+        question="Where was he educated?", passages=[passage], min_similarity=0.3, context="Pierre"
+    )
+    context_words = build_answer(question="And him?", passages=[passage], min_similarity=0.3, context="Count Bezukhov")
+
+    assert [c["quote"] for c in own_words.citations] == ["He had been educated abroad."]
+    assert [c["quote"] for c in context_words.citations] == ["Pierre was the son of Count Bezukhov."]
+
+
+def test_similar_passage_without_a_shared_word_quotes_its_opening_sentence() -> None:
+    passage = _passage("Natasha danced with Prince Andrew. It was her first ball.")
+
+    answer = build_answer(question="romance", passages=[passage], min_similarity=0.3)
+
+    assert [c["quote"] for c in answer.citations] == ["Natasha danced with Prince Andrew."]

@@ -66,7 +66,9 @@ def test_another_learner_gets_none_of_these_passages(paper: int) -> None:
     assert (answer.is_answered, answer.citations) == (False, [])
 
 
-def test_a_deleted_document_leaves_the_index(paper: int, auth_client: Any, user: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_deleted_document_leaves_the_index(
+    paper: int, auth_client: Any, user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         assert auth_client.delete(f"/api/v1/documents/{paper}/").status_code == 204
 

@@ -97,16 +97,28 @@ def test_hybrid_search_keeps_to_the_mask() -> None:
     bm25, vectors = _hybrid_fixture()
     mask = np.array([True, False, False, True])
 
-    hits = retrieval.hybrid_search(bm25=bm25, vectors=vectors, query_terms=["moscow"], query_vector=_unit(0, 1, 0), mask=mask)
+    hits = retrieval.hybrid_search(
+        bm25=bm25, vectors=vectors, query_terms=["moscow"], query_vector=_unit(0, 1, 0), mask=mask
+    )
 
     assert [hit.position for hit in hits] == [0, 3]
 
 
 def test_terms_fold_accents_drop_stopwords_and_strip_suffixes() -> None:
-    assert terms("The armies of Bézoukhov were crossing rivers, 1812!") == ["army", "bezoukhov", "cross", "river", "1812"]
+    assert terms("The armies of Bézoukhov were crossing rivers, 1812!") == [
+        "army",
+        "bezoukhov",
+        "cross",
+        "river",
+        "1812",
+    ]
 
 
 def test_sentence_spans_keep_quotes_and_abbreviations() -> None:
     text = 'He said: "Well, I see!" Then Mr. Smith left.\n\nA new part'
 
-    assert [text[a:b] for a, b in sentence_spans(text)] == ['He said: "Well, I see!"', "Then Mr. Smith left.", "A new part"]
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        'He said: "Well, I see!"',
+        "Then Mr. Smith left.",
+        "A new part",
+    ]
