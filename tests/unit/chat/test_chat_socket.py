@@ -49,7 +49,8 @@ async def _ask(socket: WebsocketCommunicator, question: dict[str, Any]) -> list[
 
 @pytest.fixture
 def learner(processed: Any) -> Any:
-    user = make_user()
+    """A learner with the War and Peace excerpt processed and indexed (its id in ``document_id``)."""
+    user: Any = make_user()
     user.document_id = processed(user, corpus(WAR_AND_PEACE), "war-and-peace.txt", title="War and Peace")
     return user
 
