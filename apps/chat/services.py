@@ -27,8 +27,9 @@ def index_request(*, owner_id: int, document_id: int, idempotency_key: str) -> b
         kind=INDEX_JOB,
         owner_id=owner_id,
         payload={"document_id": document_id},
-        subject_type="document",
-        subject_id=document_id,
+        # Its own subject, not the document's: the document's jobs (extraction, file removal) stay its own.
+        subject_type="chat_index",
+        subject_id=f"document-{document_id}",
         idempotency_key=idempotency_key,
     )
     return created

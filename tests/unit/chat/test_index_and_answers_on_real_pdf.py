@@ -29,7 +29,7 @@ def _ask(user: Any, text: str, **scope: Any) -> Any:
 def test_processed_document_is_indexed_by_one_job(paper: int, user: Any) -> None:
     jobs = Job.objects.filter(kind=services.INDEX_JOB)
     assert [(job.status, job.subject_id, job.result) for job in jobs] == [
-        ("succeeded", str(paper), {"chunks_indexed": IndexedChunk.objects.filter(document_id=paper).count()})
+        ("succeeded", f"document-{paper}", {"chunks_indexed": IndexedChunk.objects.filter(document_id=paper).count()})
     ]
     rows = IndexedChunk.objects.filter(document_id=paper)
     assert rows.count() > 2
