@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -51,7 +50,7 @@ def _django(data_dir: str, chunk_chars: int, overlap: int) -> None:
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _pairs(passages: list[Any], count: int, seed: int = 7) -> list[tuple[str, set[int]]]:
@@ -130,7 +129,12 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
     bare_rate = len(sample) / (time.monotonic() - started)
 
     pairs = _pairs(loaded.passages, args.pairs)
-    modes = {"hybrid": {}, "exact": {"depth": 0}, "bm25": {"mode": "bm25"}, "dense": {"mode": "dense"}}
+    modes: dict[str, dict[str, Any]] = {
+        "hybrid": {},
+        "exact": {"depth": 0},
+        "bm25": {"mode": "bm25"},
+        "dense": {"mode": "dense"},
+    }
     hits = dict.fromkeys(modes, 0)
     latency: dict[str, list[float]] = {"hybrid": [], "exact": []}
     for question, labels in pairs:
