@@ -85,6 +85,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--bare-sample", type=int, default=200, help="chunks embedded bare for the comparison")
     parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument(
+        "--loopback", action="store_true", help="clients over TCP to a daphne web process, not in-process"
+    )
     args = parser.parse_args()
 
     text = Path(args.book).read_text(encoding="utf-8")
@@ -157,7 +160,11 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
         loaded.vectors @ np.ones(embeddings.DIMENSIONS, dtype=np.float32)
     matmul_ms = (time.monotonic() - started) / 20 * 1000
 
-    clients = asyncio.run(_clients(learner, [q for q, _ in pairs], args.clients)) if args.clients else None
+    questions = [q for q, _ in pairs]
+    clients = None
+    if args.clients:
+        run_clients = _loopback_clients if args.loopback else _clients
+        clients = asyncio.run(run_clients(learner, questions, args.clients))
     return {
         "chunks": chunk_count,
         "chunk_chars": args.chunk_chars,
@@ -219,6 +226,78 @@ async def _clients(learner: Any, questions: list[str], count: int) -> dict[str, 
         "clients": count,
         "answered": len(answered),
         "errors": count - len(answered),
+        "seconds": round(elapsed, 1),
+        "answer_wait_ms_p50": round(_percentile(waits, 0.5), 1) if waits else None,
+        "answer_wait_ms_p95": round(_percentile(waits, 0.95), 1) if waits else None,
+    }
+
+
+async def _loopback_clients(learner: Any, questions: list[str], count: int) -> dict[str, Any]:
+    """Like ``_clients``, over TCP: a daphne web process on loopback, ``count`` websockets clients at once."""
+    import socket
+    import subprocess
+
+    import websockets
+    from channels.db import database_sync_to_async
+    from rest_framework_simplejwt.tokens import AccessToken
+    from websockets.typing import Origin, Subprotocol
+
+    from apps.chat import services
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    web = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "learning_platform.asgi:application"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        session = await database_sync_to_async(services.session_create)(owner_id=learner.pk)
+        token = str(AccessToken.for_user(learner))
+        url = f"ws://127.0.0.1:{port}/ws/chat/{session.pk}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.3)
+
+        async def one(number: int) -> tuple[bool, float]:
+            async with websockets.connect(
+                url,
+                subprotocols=[Subprotocol("bearer"), Subprotocol(token)],
+                origin=Origin("http://127.0.0.1:8000"),
+                open_timeout=60,
+            ) as ws:
+                json.loads(await asyncio.wait_for(ws.recv(), 60))
+                started = time.monotonic()
+                await ws.send(json.dumps({"type": "question", "text": questions[number % len(questions)]}))
+                while True:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 300))
+                    if frame["event"] in ("answer.final", "error"):
+                        return frame["event"] == "answer.final", time.monotonic() - started
+
+        started = time.monotonic()
+        outcomes = await asyncio.gather(*(one(n) for n in range(count)), return_exceptions=True)
+        elapsed = time.monotonic() - started
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+    answered = [o for o in outcomes if isinstance(o, tuple) and o[0]]
+    waits = [o[1] * 1000 for o in answered]
+    failures = sorted({type(o).__name__ for o in outcomes if isinstance(o, BaseException)})
+    return {
+        "transport": "loopback TCP, daphne",
+        "clients": count,
+        "answered": len(answered),
+        "errors": count - len(answered),
+        "error_kinds": failures,
         "seconds": round(elapsed, 1),
         "answer_wait_ms_p50": round(_percentile(waits, 0.5), 1) if waits else None,
         "answer_wait_ms_p95": round(_percentile(waits, 0.95), 1) if waits else None,
