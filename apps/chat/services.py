@@ -22,7 +22,10 @@ FOLLOW_UP_MAX_TERMS = 4
 
 # -- the index ----------------------------------------------------------------------------------------------
 def index_request(*, owner_id: int, document_id: int, idempotency_key: str) -> bool:
-    """Creates the indexing job for a processed document (once per key). True if a job was created."""
+    """Creates the indexing job for a processed document (once per key). True if a job was created; False also
+    when the document is gone by the time the event arrives (deleted since: nothing to index)."""
+    if documents.document_get_for_owner(owner_id=owner_id, document_id=document_id) is None:
+        return False
     _, created = jobs.job_create(
         kind=INDEX_JOB,
         owner_id=owner_id,

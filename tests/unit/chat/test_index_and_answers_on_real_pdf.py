@@ -74,3 +74,19 @@ def test_a_deleted_document_leaves_the_index(
 
     assert IndexedChunk.objects.filter(document_id=paper).count() == 0
     assert _ask(user, "Where is the LayoutParser library publicly available?").is_answered is False
+
+
+def test_a_processed_event_for_a_document_gone_since_creates_no_job(user: Any) -> None:
+    assert services.index_request(owner_id=user.pk, document_id=999_999, idempotency_key="k") is False
+    assert not Job.objects.filter(kind=services.INDEX_JOB).exists()
+
+
+def test_a_redelivered_processed_event_indexes_once(paper: int, django_capture_on_commit_callbacks: Any) -> None:
+    from apps.chat.handlers import on_document_processed
+    from eventbus.models import OutboxEvent
+
+    delivered = OutboxEvent.objects.get(topic="document.processed").to_event()
+    with django_capture_on_commit_callbacks(execute=True):
+        on_document_processed(delivered)
+
+    assert Job.objects.filter(kind=services.INDEX_JOB).count() == 1
