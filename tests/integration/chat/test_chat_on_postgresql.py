@@ -53,6 +53,6 @@ def test_ranking_on_postgresql_is_the_in_memory_ranking_of_the_same_chunks(
         assert np.allclose([p.similarity for p in from_database], [h.similarity for h in in_memory])
 
     session = services.session_create(owner_id=user.pk)
-    question = services.question_store(session=session, text=QUESTIONS[1])
-    answer = services.answer_compute(session=session, question=question)
+    stored = services.question_store(session=session, text=QUESTIONS[1])
+    answer = services.answer_compute(session=session, question=stored)
     assert any("diamond necklace" in c["quote"] and c["page"] == 2 for c in answer.citations), answer.citations
