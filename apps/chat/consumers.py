@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 
 from apps.chat import selectors, services
@@ -40,7 +40,9 @@ def _scope_allowed(owner_id: int, document_id: int | None) -> bool:
 
 
 _question_store = database_sync_to_async(services.question_store)
-_answer_compute = database_sync_to_async(services.answer_compute)
+#: Retrieval and the answer are CPU work that releases the GIL (onnxruntime, numpy): they run in the thread pool,
+#: not in the one thread Channels gives database calls, so concurrent questions do not queue behind each other.
+_answer_compute = DatabaseSyncToAsync(services.answer_compute, thread_sensitive=False)
 _answer_store = database_sync_to_async(services.answer_store)
 
 
