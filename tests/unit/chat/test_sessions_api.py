@@ -134,3 +134,30 @@ def test_erasing_a_learner_erases_their_chat_and_index(
     assert IndexedChunk.objects.filter(owner_id=user.pk).count() == 0
     assert not LearnerIndex.objects.filter(owner_id=user.pk).exists()
     assert list(IndexedChunk.objects.values_list("document_id", flat=True).distinct()) == [kept]
+
+
+@pytest.mark.parametrize("scope", ["session", "question"])
+def test_an_answer_can_be_limited_to_one_document_or_course(
+    user: Any, processed: Any, scope: str, settings: Any
+) -> None:
+    settings.CHAT_MIN_SIMILARITY = 0.0  # the point here is where passages come from, not whether they suffice
+    cells = b"The mitochondrion is the powerhouse of the cell and makes ATP from glucose."
+    engines = b"The steam engine is the powerhouse of the factory and turns coal into motion."
+    processed(user, cells, "cells.txt", course="BIO101")
+    engine_id = processed(user, engines, "engines.txt", course="HIST200")
+    question_text = "What is the powerhouse of the cell?"
+    unscoped = services.session_create(owner_id=user.pk)
+    asked = services.question_store(session=unscoped, text=question_text)
+    assert services.answer_compute(session=unscoped, question=asked).citations[0]["document_id"] != engine_id
+
+    if scope == "session":
+        session = services.session_create(owner_id=user.pk, document_id=engine_id)
+        answer_scope = None
+    else:
+        session = services.session_create(owner_id=user.pk)
+        answer_scope = services.Scope(course="HIST200")
+    question = services.question_store(session=session, text=question_text)
+    answer = services.answer_compute(session=session, question=question, scope=answer_scope)
+
+    assert answer.is_answered is True
+    assert {c["document_id"] for c in answer.citations} == {engine_id}
