@@ -16,10 +16,11 @@ UNIT_WORKERS ?= auto
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
-$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt requirements/constraints.txt
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt requirements/constraints.txt requirements/nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/dev.txt -r requirements/prod.txt -c requirements/constraints.txt
+	$(PY) -m pip install -q --no-deps -r requirements/nodeps.txt
 	touch $@
 
 venv: $(VENV)/.installed ## Create .venv and install every requirement

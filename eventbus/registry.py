@@ -85,7 +85,7 @@ TOPICS: dict[str, Topic] = {
             key_field="document_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentProcessedV1),
             produced_by=("documents",),
-            planned_consumers=("chat", "analytics", "notifications", "saga"),
+            planned_consumers=("analytics", "notifications", "saga"),
             description="Text was extracted and chunked; the document is ready to study from.",
         ),
         Topic(
@@ -95,7 +95,7 @@ TOPICS: dict[str, Topic] = {
             key_field="document_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.DocumentDeletedV1),
             produced_by=("documents",),
-            planned_consumers=("chat", "analytics", "saga"),
+            planned_consumers=("analytics", "saga"),
             description="A document and its chunks were deleted; every app drops what it derived from it.",
         ),
         Topic(
@@ -202,7 +202,7 @@ TOPICS: dict[str, Topic] = {
             key_field="user_id",
             schema=PayloadSchema(major=1, minor=0, payload=payloads.UserDeletedV1),
             produced_by=("accounts",),
-            planned_consumers=("chat", "analytics"),
+            planned_consumers=("analytics",),
             description="A learner's account was erased; every app deletes what it holds for them.",
         ),
         Topic(

