@@ -33,6 +33,8 @@ def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[
 
 
 class SessionListApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
+
     @extend_schema(responses={200: s.SessionOutput(many=True)}, tags=["chat"])
     def get(self, request: Request) -> Response:
         return _paginated(self, request, selectors.session_list_for_owner(owner_id=_owner_id(request)), s.SessionOutput)
@@ -55,7 +57,9 @@ class SessionDetailApi(APIView):
         session = _owned(request, session_id)
         data = s.SessionRenameInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(s.SessionOutput(services.session_rename(session=session, **data.validated_data)).data)
+        if "title" in data.validated_data:  # PATCH: what is not sent stays as it is
+            session = services.session_rename(session=session, title=data.validated_data["title"])
+        return Response(s.SessionOutput(session).data)
 
     @extend_schema(responses={204: None}, tags=["chat"])
     def delete(self, request: Request, session_id: int) -> Response:
@@ -64,6 +68,8 @@ class SessionDetailApi(APIView):
 
 
 class MessageListApi(APIView):
+    pagination_class = DefaultPagination  # also makes the schema describe the paginated envelope
+
     @extend_schema(responses={200: s.MessageOutput(many=True)}, tags=["chat"])
     def get(self, request: Request, session_id: int) -> Response:
         messages = selectors.message_list(session=_owned(request, session_id))

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.chat.models import ChatMessage, ChatSession
+from apps.core.fields import StrictCharField
 
 
 class SessionCreateInput(serializers.Serializer):
@@ -10,7 +11,7 @@ class SessionCreateInput(serializers.Serializer):
 
 
 class SessionRenameInput(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = StrictCharField(max_length=200, required=False)
 
 
 class SessionOutput(serializers.ModelSerializer):

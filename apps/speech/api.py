@@ -50,7 +50,7 @@ def _paginated(view: APIView, request: Request, queryset: Any, serializer: type[
 
 def _choice(request: Request, choices: tuple[str, ...]) -> str:
     """The ``as`` query parameter (not ``format``: DRF keeps that one for choosing a renderer)."""
-    value = request.query_params.get("as", choices[0])
+    value = request.query_params.get("as") or choices[0]  # sent empty (?as=) counts as not sent
     if value not in choices:
         raise ValidationError({"as": [f"Choose one of {', '.join(choices)}."]})
     return value

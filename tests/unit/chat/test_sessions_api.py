@@ -56,6 +56,19 @@ def test_rename_needs_a_title(auth_client: Any, user: Any) -> None:
     assert response.status_code == 400
 
 
+def test_a_patch_without_a_title_changes_nothing(auth_client: Any, user: Any) -> None:
+    session = _session(user)
+    response = auth_client.patch(f"/api/v1/chat/sessions/{session.pk}/", {}, format="json")
+
+    assert (response.status_code, response.json()["title"]) == (200, session.title)
+
+
+def test_a_title_must_be_text(auth_client: Any, user: Any) -> None:
+    response = auth_client.patch(f"/api/v1/chat/sessions/{_session(user).pk}/", {"title": 0}, format="json")
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("method", "suffix", "body"),
     [
