@@ -11,6 +11,7 @@ import importlib.util
 import os
 import shutil
 import socket
+import subprocess
 import sys
 from functools import cache
 from pathlib import Path
@@ -112,3 +113,15 @@ def kafka_bootstrap() -> str:
 @pytest.fixture(scope="session")
 def s3_endpoint() -> str:
     return _require("S3_ENDPOINT_URL", 8333, "S3 storage")
+
+
+def stop_worker(proc: "subprocess.Popen[bytes]", timeout: float = 20.0) -> None:
+    """Stops a worker process the test started: SIGTERM (a warm shutdown), then SIGKILL when it is still busy
+    after ``timeout`` (a later job it picked up on its own, such as the notes or the chat index of a document
+    the test processed, is not the test's concern)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -21,6 +21,7 @@ from apps.realtime.models import Push
 from learning_platform.asgi import application
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.integration.conftest import ROOT, child_env
+from tests.services import stop_worker
 
 
 def _get(url: str, token: str | None = None) -> tuple[int, dict]:
@@ -168,7 +169,6 @@ def test_real_celery_worker_runs_a_task_from_redis(redis_url, tmp_path):
         while Push.objects.filter(pk=stale.pk).exists() and time.monotonic() < deadline:
             time.sleep(0.3)
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop_worker(worker)
 
     assert list(Push.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -20,6 +20,7 @@ from apps.jobs.models import Job
 from tests.factories import UserFactory
 from tests.fixtures.documents import corpus, pdf_bytes
 from tests.integration.conftest import ROOT, child_env
+from tests.services import stop_worker
 
 pytestmark = pytest.mark.integration
 
@@ -177,8 +178,7 @@ def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
         assert "requeued=1" in report
         _wait(lambda: job().status in ("succeeded", "failed"), 120, "the retried job never finished")  # type: ignore[union-attr]
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        stop_worker(second)
 
     finished, document = job(), Document.objects.get(pk=document_id)
     assert finished is not None
@@ -209,8 +209,7 @@ def test_a_prefork_worker_extracts_a_long_pdf_in_parallel_processes(
             "extraction never ended",
         )
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop_worker(worker)
 
     document = Document.objects.get(pk=document_id)
     assert (document.status, document.page_count) == ("processed", pages), document.failure_reason
