@@ -103,8 +103,10 @@ class ShardLease:
 
     def _session(self) -> Any:
         if self._conn is None:
-            wrapper = connections["default"]
-            self._conn = wrapper.get_new_connection(wrapper.get_connection_params())
+            import psycopg  # PostgreSQL only
+
+            # A session of its own, never a pooled one: its locks live as long as it does (ADR 0018).
+            self._conn = psycopg.connect(**connections["default"].get_connection_params())
             self._conn.autocommit = True
             self.owned = set()
             cursor = self._conn.cursor()

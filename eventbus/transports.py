@@ -73,10 +73,11 @@ def dispatch(row: OutboxEvent, *, now: datetime | None = None) -> bool:
     An event waits while an earlier event of its key is pending, so each key's order holds through retries.
     """
     now = now or timezone.now()
-    if _earlier_pending(row):
+    groups = groups_for(row.topic)
+    if groups and _earlier_pending(row):  # with no consumer there is no order to keep
         return False
     event = row.to_event()
-    settled = [_deliver(group, event, now) for group in groups_for(row.topic)]
+    settled = [_deliver(group, event, now) for group in groups]
     if all(settled):
         OutboxEvent.objects.filter(pk=row.pk).update(sent_at=timezone.now(), next_attempt_at=None)
         return True

@@ -4,9 +4,9 @@ A ``ModelSerializer`` rebuilds its fields from the model on every request (``get
 introspects), then for every row and field walks ``get_attribute``/``to_representation``: on a 20-row list of
 20 fields that is most of the request's CPU. ``FastOutput`` builds a plan once per class (which attribute to
 read, how to turn it into JSON) from the same field declarations, so the output, the OpenAPI schema and the
-validation of inputs stay DRF's own; a class with a field the plan does not know (nested serializers, method
-fields, related fields) keeps DRF's path. ``tests/unit/core/test_fast_output.py`` checks that both paths give
-identical output.
+validation of inputs stay DRF's own; method fields call their ``get_<name>`` method as DRF does; a class with a
+field the plan does not know (nested serializers, related fields) keeps DRF's path.
+``tests/unit/core/test_api_path.py`` checks that both paths give identical output.
 """
 
 import datetime as dt
@@ -18,7 +18,8 @@ from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework import fields as f
 
-Plan = list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]]
+#: (output name, attribute reader, converter); a method field is (name, method name, None).
+Plan = list[tuple[str, Any, Callable[[Any], Any] | None]]
 _UTC_NAMES = {"UTC", "Etc/UTC"}
 
 
@@ -74,6 +75,9 @@ class FastOutput(serializers.Serializer):
         template = cls()
         plan: Plan = []
         for field in template._readable_fields:
+            if type(field) is serializers.SerializerMethodField:
+                plan.append((field.field_name, field.method_name, None))  # type: ignore[arg-type]
+                continue
             convert = _converter(field)
             if convert is None or field.source == "*":
                 return None
@@ -86,6 +90,9 @@ class FastOutput(serializers.Serializer):
             return super().to_representation(instance)
         row = {}
         for name, read, convert in plan:
+            if convert is None:
+                row[name] = getattr(self, read)(instance)  # SerializerMethodField: the method's value as is
+                continue
             value = read(instance)
             row[name] = None if value is None else convert(value)
         return row

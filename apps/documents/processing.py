@@ -242,7 +242,8 @@ def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None
         # closing(): stops the PDF worker processes at once when we stop early (deletion, failure).
         with closing(pages):
             _consume(document.pk, pages, job, total, counts)
-        job.progress(counts.pages, counts.pages)
+        if total != counts.pages:  # otherwise the job's success reports total/total (one write less)
+            job.progress(counts.pages, counts.pages)
 
 
 def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts) -> None:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
@@ -71,6 +71,28 @@ def storage_used(*, owner_id: int, excluding_document_id: int | None = None) -> 
         documents = documents.exclude(pk=excluding_document_id)
     used = documents.aggregate(total=Sum(F("size_bytes") + F("text_bytes")))["total"]
     return int(used or 0)
+
+
+@dataclass(frozen=True)
+class LearnerUsage:
+    """What the upload limits look at, read in one query."""
+
+    bytes_used: int
+    documents: int
+    pending_extractions: int
+
+
+def learner_usage(*, owner_id: int) -> LearnerUsage:
+    """``storage_used``, ``document_count`` and ``pending_extraction_count`` in one aggregate query."""
+    pending = (Document.Status.UPLOADED, Document.Status.PROCESSING)
+    row = document_list_for_owner(owner_id=owner_id).aggregate(
+        used=Sum(F("size_bytes") + F("text_bytes")),
+        documents=Count("pk"),
+        pending=Count("pk", filter=Q(status__in=pending)),
+    )
+    return LearnerUsage(
+        bytes_used=int(row["used"] or 0), documents=int(row["documents"]), pending_extractions=int(row["pending"])
+    )
 
 
 def document_count(*, owner_id: int) -> int:

@@ -48,19 +48,20 @@ def check_upload_size(size: int) -> None:
 
 def _check_learner_limits(owner_id: int, size: int) -> None:
     """The learner's storage quota (files and extracted text), document count and extraction queue."""
-    if selectors.storage_used(owner_id=owner_id) + size > settings.DOCUMENTS_QUOTA_BYTES:
+    usage = selectors.learner_usage(owner_id=owner_id)
+    if usage.bytes_used + size > settings.DOCUMENTS_QUOTA_BYTES:
         raise UploadRejected(
             "quota_exceeded",
             f"This upload would exceed your storage quota of {_mb(settings.DOCUMENTS_QUOTA_BYTES)} MB "
             "(uploaded files and the text extracted from them). Delete documents you no longer need.",
         )
-    if selectors.document_count(owner_id=owner_id) >= settings.DOCUMENTS_MAX_PER_LEARNER:
+    if usage.documents >= settings.DOCUMENTS_MAX_PER_LEARNER:
         raise UploadRejected(
             "too_many_documents",
             f"You have reached the limit of {settings.DOCUMENTS_MAX_PER_LEARNER} documents. "
             "Delete documents you no longer need.",
         )
-    if selectors.pending_extraction_count(owner_id=owner_id) >= settings.DOCUMENTS_MAX_QUEUED_PER_LEARNER:
+    if usage.pending_extractions >= settings.DOCUMENTS_MAX_QUEUED_PER_LEARNER:
         raise UploadRejected(
             "too_many_queued",
             f"{settings.DOCUMENTS_MAX_QUEUED_PER_LEARNER} of your documents are still waiting to be read. "

@@ -14,7 +14,12 @@ if _worker and os.environ.get("LP_TEST_DATA_DIR_WORKER") != _worker:
     os.makedirs(os.environ["DATA_DIR"], exist_ok=True)
 
 from learning_platform.settings.base import *  # noqa: E402,F403
-from learning_platform.settings.base import REST_FRAMEWORK  # noqa: E402
+from learning_platform.settings.base import DATABASES, REST_FRAMEWORK  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "learning_platform.db.sqlite":
+    # Tests run on an in-memory database, which is never pooled; pytest-django gives each parallel worker an
+    # in-memory database of its own only for Django's own engine name (tests/unit/core/test_sqlite_pool.py).
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -14,9 +14,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts import authentication
 from apps.core.ratelimit import SlidingWindowThrottle
+from apps.documents import selectors
 from apps.documents import services as document_services
 from apps.documents.models import Document, Page
-from apps.documents.serializers import DocumentOutput, PageOutput
+from apps.documents.serializers import DocumentDetailOutput, DocumentOutput, PageOutput
 
 pytestmark = pytest.mark.django_db
 DOCUMENTS = "/api/v1/documents/"
@@ -201,3 +202,30 @@ def test_fast_output_equals_drf_output(user, processed):
     assert DocumentOutput(document).data == _DrfDocument(document).data
     for page in Page.objects.filter(document=document):
         assert PageOutput(page).data == _DrfPage(page).data
+
+
+class _DrfDocumentDetail(_DrfDocument):
+    table_pages = serializers.SerializerMethodField()
+    ocr_pages = serializers.SerializerMethodField()
+    ocr_limit_pages = serializers.SerializerMethodField()
+
+    class Meta(_DrfDocument.Meta):
+        fields = DocumentDetailOutput.Meta.fields
+
+    def get_table_pages(self, document: Document) -> list[int]:
+        return list(self.context["pages"].table_pages)
+
+    def get_ocr_pages(self, document: Document) -> list[int]:
+        return list(self.context["pages"].ocr_pages)
+
+    def get_ocr_limit_pages(self, document: Document) -> list[int]:
+        return list(self.context["pages"].ocr_limit_pages)
+
+
+def test_fast_output_calls_method_fields_like_drf(user):
+    _documents(user.pk, 1)
+    document = Document.objects.get(owner_id=user.pk)
+    context = {"pages": selectors.page_summary(document=document)}
+
+    assert DocumentDetailOutput._plan() is not None
+    assert DocumentDetailOutput(document, context=context).data == _DrfDocumentDetail(document, context=context).data

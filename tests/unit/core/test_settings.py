@@ -73,7 +73,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
         ),
         pytest.param("KAFKA_BOOTSTRAP_SERVERS", "k1:9092", "EVENTBUS_TRANSPORT", "kafka", id="kafka"),
         pytest.param("S3_BUCKET", "lp", "STORAGES.default.BACKEND", "storages.backends.s3.S3Storage", id="s3"),
-        pytest.param("", "", "DATABASES.default.ENGINE", "django.db.backends.sqlite3", id="embedded-sqlite"),
+        pytest.param("", "", "DATABASES.default.ENGINE", "learning_platform.db.sqlite", id="embedded-sqlite"),
         pytest.param("", "", "EVENTBUS_TRANSPORT", "inprocess", id="embedded-bus"),
         pytest.param("", "", "CELERY_BROKER_URL", "filesystem://", id="embedded-jobs"),
     ],

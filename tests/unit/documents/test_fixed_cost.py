@@ -1,0 +1,58 @@
+"""The extraction job's fixed cost per document: the SQL statements of an upload and its extraction job, counted
+so that they cannot creep back (docs/benchmarks.md, "Documents")."""
+
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.documents.models import Document
+from apps.documents.services import document_upload
+from eventbus.subscriptions import groups_for, handlers_for, subscribe, unsubscribe
+from tests.fixtures.documents import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+#: Upload (limits, stream, outbox), delivery of document.uploaded (ledger, job row), the job (claim, start,
+#: pages, progress, processed event, outbox, success), counted inside the test's transaction: every atomic
+#: block is a SAVEPOINT/RELEASE pair here (BEGIN/COMMIT in production). 92 before the cuts of issue 10.
+MAX_STATEMENTS = 82
+
+
+@pytest.fixture
+def extraction_only() -> Any:
+    """Only the extraction stage: the consumers downstream of document.processed (chat, notes) are their own."""
+    removed = [(g, h) for g in groups_for("document.processed") for h in handlers_for(g, "document.processed")]
+    for group, handler in removed:
+        unsubscribe("document.processed", group=group, handler=handler)
+    yield
+    for group, handler in removed:
+        subscribe("document.processed", group=group)(handler)
+
+
+def _upload(user: Any, pages: int, capture_on_commit: Any) -> tuple[Document, int]:
+    content = pdf_bytes(page_count=pages)
+    with CaptureQueriesContext(connection) as queries, capture_on_commit(execute=True):
+        document = document_upload(owner_id=user.pk, file=io.BytesIO(content), file_name="a.pdf", size=len(content))
+    document.refresh_from_db()
+    return document, len(queries.captured_queries)
+
+
+def test_an_upload_and_its_extraction_job_stay_within_their_statement_budget(
+    user: Any, django_capture_on_commit_callbacks: Any, extraction_only: Any
+) -> None:
+    document, statements = _upload(user, 2, django_capture_on_commit_callbacks)
+
+    assert document.status == Document.Status.PROCESSED
+    assert statements <= MAX_STATEMENTS
+
+
+def test_the_fixed_cost_does_not_grow_with_pages_of_one_batch(
+    user: Any, django_capture_on_commit_callbacks: Any, extraction_only: Any
+) -> None:
+    _, two_pages = _upload(user, 2, django_capture_on_commit_callbacks)
+    _, eight_pages = _upload(user, 8, django_capture_on_commit_callbacks)
+
+    assert eight_pages == two_pages  # pages of one batch are one multi-row INSERT each for pages and chunks
