@@ -41,7 +41,7 @@ SPEECH_PIPER_VOICE = env.str("SPEECH_PIPER_VOICE", default="")
 #: Longest text a narration accepts (characters).
 SPEECH_TTS_MAX_CHARS = env.int("SPEECH_TTS_MAX_CHARS", default=200_000)
 #: Sentences are synthesized in batches of about this many characters (pyttsx3: one subprocess per batch).
-SPEECH_TTS_BATCH_CHARS = env.int("SPEECH_TTS_BATCH_CHARS", default=1000)
+SPEECH_TTS_BATCH_CHARS = env.int("SPEECH_TTS_BATCH_CHARS", default=500)
 #: A batch taking longer fails the attempt, which is retried: pyttsx3's subprocess is killed (a hung espeak
 #: driver); Piper stops between two sentences.
 SPEECH_TTS_BATCH_TIMEOUT_SECONDS = env.float("SPEECH_TTS_BATCH_TIMEOUT_SECONDS", default=60.0)

@@ -35,8 +35,9 @@ def _download(auth_client: Any, narration_id: int, fmt: str) -> bytes:
 
 def _decoded_seconds(content: bytes) -> float:
     """Decodes every frame (not what the header says): proof that the file plays back to the end."""
-    with av.open(io.BytesIO(content)) as container:
-        return sum(frame.samples / frame.sample_rate for frame in container.decode(audio=0))
+    container: Any = av.open(io.BytesIO(content))
+    with container:
+        return float(sum(frame.samples / frame.sample_rate for frame in container.decode(audio=0)))
 
 
 @pytest.mark.parametrize(
