@@ -2,10 +2,12 @@
 announced the body (chunked requests), and the declared length read safely. The ASGI body limit
 (``apps.core.body_limit``) has already refused a body far over the route's limit before anything read it."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from rest_framework.request import Request
+from rest_framework.serializers import Serializer
 
 #: Room for the multipart envelope and the form fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -45,3 +47,18 @@ def declared_file_size(request: Request) -> int:
     except ValueError:
         return 0
     return max(0, length - MULTIPART_OVERHEAD)
+
+
+def upload_validated(
+    request: Request, *, serializer_class: type[Serializer], limit: int, check_size: Callable[[int], None]
+) -> dict[str, Any]:
+    """An upload view's input: ``check_size`` (which raises the app's own "too large" error) sees the declared
+    length first, then what was received if the file passed ``limit`` while it was parsed; then the form is
+    validated (a 400 for bad fields). Returns the validated data, its ``file`` included."""
+    check_size(declared_file_size(request))
+    held = size_limited(request, limit=limit)
+    data = serializer_class(data=request.data)
+    if held.exceeded:
+        check_size(held.received)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)

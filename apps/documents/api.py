@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.request_user import request_owner_id
-from apps.core.uploads import declared_file_size, size_limited
+from apps.core.uploads import upload_validated
 from apps.documents import selectors, services, storage
 from apps.documents import serializers as s
 from apps.documents.detection import UploadRejected
@@ -63,21 +63,21 @@ class DocumentListApi(generics.ListAPIView[Document]):
         """The ASGI body limit (apps.core.body_limit) has already refused a body far over the limit, before
         anything read it; here the file itself is held to DOCUMENTS_MAX_UPLOAD_BYTES while it is parsed."""
         try:
-            services.check_upload_size(declared_file_size(request))
-            limit = size_limited(request, limit=settings.DOCUMENTS_MAX_UPLOAD_BYTES)
-            data = s.UploadInput(data=request.data)
-            if limit.exceeded:
-                services.check_upload_size(limit.received)
-            data.is_valid(raise_exception=True)
-            upload = data.validated_data["file"]
+            data = upload_validated(
+                request,
+                serializer_class=s.UploadInput,
+                limit=settings.DOCUMENTS_MAX_UPLOAD_BYTES,
+                check_size=services.check_upload_size,
+            )
+            upload = data["file"]
             document = services.document_upload(
                 owner_id=request_owner_id(request),
                 file=upload,
                 file_name=upload.name or "",
                 size=upload.size or 0,
-                title=data.validated_data["title"],
-                course=data.validated_data["course"],
-                tags=data.validated_data["tags"],
+                title=data["title"],
+                course=data["course"],
+                tags=data["tags"],
             )
         except UploadRejected as rejected:
             raise UploadError(rejected) from rejected

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from apps.core.pagination import DefaultPagination
 from apps.core.request_user import request_owner_id
-from apps.core.uploads import declared_file_size, size_limited
+from apps.core.uploads import upload_validated
 from apps.speech import formats, selectors, services
 from apps.speech import serializers as s
 from apps.speech import storage as files
@@ -89,21 +89,21 @@ class TranscriptionListApi(APIView):
     @extend_schema(request=s.TranscriptionInput, responses={202: s.TranscriptionOutput}, tags=["speech"])
     def post(self, request: Request) -> Response:
         try:
-            services.check_upload_size(declared_file_size(request))
-            limit = size_limited(request, limit=settings.SPEECH_MAX_UPLOAD_BYTES)
-            data = s.TranscriptionInput(data=request.data)
-            if limit.exceeded:
-                services.check_upload_size(limit.received)
-            data.is_valid(raise_exception=True)
-            upload = data.validated_data["file"]
+            data = upload_validated(
+                request,
+                serializer_class=s.TranscriptionInput,
+                limit=settings.SPEECH_MAX_UPLOAD_BYTES,
+                check_size=services.check_upload_size,
+            )
+            upload = data["file"]
             transcription = services.transcription_create(
                 owner_id=request_owner_id(request),
                 file=upload,
                 file_name=upload.name or "",
                 size=upload.size or 0,
-                title=data.validated_data["title"],
-                language=data.validated_data["language"],
-                word_timestamps=data.validated_data["word_timestamps"],
+                title=data["title"],
+                language=data["language"],
+                word_timestamps=data["word_timestamps"],
             )
         except AudioRejected as rejected:
             raise SpeechError(rejected) from rejected
@@ -179,8 +179,18 @@ class NarrationListApi(APIView):
         narrations = selectors.narration_list_for_owner(owner_id=request_owner_id(request))
         return _paginated(self, request, narrations, s.NarrationOutput)
 
-    @extend_schema(request=s.NarrationInput, responses={202: s.NarrationOutput}, tags=["speech"])
+    @extend_schema(
+        request=s.NarrationInput,
+        responses={
+            202: s.NarrationOutput,
+            404: OpenApiResponse(description="no processed document, or no notes, of the learner with this id"),
+            409: OpenApiResponse(description="the notes are not ready yet"),
+        },
+        tags=["speech"],
+    )
     def post(self, request: Request) -> Response:
+        """Reads aloud exactly one of: a text, a processed document (``document_id``) or ready notes
+        (``notes_id``: their summary, key points and glossary)."""
         data = s.NarrationInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -188,6 +198,7 @@ class NarrationListApi(APIView):
                 owner_id=request_owner_id(request),
                 text=data.validated_data["text"],
                 document_id=data.validated_data["document_id"],
+                notes_id=data.validated_data["notes_id"],
                 title=data.validated_data["title"],
             )
         except AudioRejected as rejected:

@@ -66,7 +66,11 @@ class Narration(models.Model):
     source_type = models.CharField(max_length=16, choices=Source.choices)
     #: The document (or notes) id read aloud; null for text.
     source_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    #: The text to read (for a document: filled by the job from its chunks).
+    #: The document the text comes from: the document read aloud, or the one the notes were written from
+    #: (deleting that document deletes the narration). Null for text.
+    document_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    #: The text to read: the learner's text, or the notes' text when they were asked for (a document's text is
+    #: read from its chunks by the job).
     text = models.TextField(blank=True)
     engine = models.CharField(max_length=32, blank=True)
     voice = models.CharField(max_length=64, blank=True)

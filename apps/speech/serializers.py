@@ -96,15 +96,15 @@ class ChunkTimeOutput(serializers.Serializer):
 class NarrationInput(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     document_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    notes_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    notes_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, help_text="the `id` of a document's notes"
+    )
     title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("notes_id") is not None:
-            raise serializers.ValidationError({"notes_id": ["Narrating notes is not available yet."]})
-        given = [name for name in ("text", "document_id") if attrs.get(name) not in (None, "")]
+        given = [name for name in ("text", "document_id", "notes_id") if attrs.get(name) not in (None, "")]
         if len(given) != 1:
-            raise serializers.ValidationError("Give exactly one of text or document_id.")
+            raise serializers.ValidationError("Give exactly one of text, document_id or notes_id.")
         return attrs
 
 
@@ -119,6 +119,7 @@ class NarrationOutput(serializers.ModelSerializer):
             "status",
             "source_type",
             "source_id",
+            "document_id",
             "engine",
             "voice",
             "duration_seconds",

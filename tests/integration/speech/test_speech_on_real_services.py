@@ -129,3 +129,62 @@ def transcribe(auth_client: Any, django_capture_on_commit_callbacks: Any) -> Any
             )
 
     return post
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefork_speech_worker_narrates_with_piper_and_pyttsx3(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """The engine is chosen at the request and recorded; a forked pool child loads the Piper voice and serves
+    two Piper narrations with it, and a pyttsx3 one in its subprocess, all over a real broker."""
+    import redis
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("needs the espeak-ng binary (apt-get install espeak-ng)")
+    user: Any = UserFactory()
+    env = {
+        **{k: v for k, v in child_env().items() if not k.startswith("S3_")},
+        "DATA_DIR": str(tmp_path),
+        "CELERY_BROKER_URL": redis_url.rsplit("/", 1)[0] + "/9",
+        "EVENTBUS_TRANSPORT": "inprocess",
+    }
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", "prefork"),
+            *("--concurrency", "1", "-Q", "speech", "--loglevel", "WARNING"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ids = _python(
+            env,
+            "from django.conf import settings\n"
+            "from apps.speech import services\n"
+            "ids = []\n"
+            "for engine in ('piper', 'piper', 'pyttsx3'):\n"
+            "    settings.SPEECH_TTS_ENGINE = engine\n"
+            f"    ids.append(services.narration_create(owner_id={user.pk}, text='Ask not what you can do.').pk)\n"
+            "print(*ids)",
+        )
+        narration_ids = [int(pk) for pk in ids.split()]
+        _wait(
+            lambda: all(n.status in ("completed", "failed") for n in Narration.objects.filter(pk__in=narration_ids)),
+            240,
+            "narrations not finished",
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    narrations = list(Narration.objects.filter(pk__in=narration_ids).order_by("pk"))
+    assert [(n.status, n.engine, n.voice) for n in narrations] == [
+        ("completed", "piper", "en_US-joe-medium"),
+        ("completed", "piper", "en_US-joe-medium"),
+        ("completed", "pyttsx3", ""),
+    ], [n.error for n in narrations]
+    assert all(n.duration_seconds > 1 for n in narrations)

@@ -32,3 +32,16 @@ def narrate(auth_client: Any, django_capture_on_commit_callbacks: Any) -> Callab
             return (client or auth_client).post("/api/v1/narrations/", fields, format="json")
 
     return post
+
+
+@pytest.fixture
+def upload_document(auth_client: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """POSTs a document as the signed-in learner and runs what follows (extraction, then its notes job)."""
+
+    def post(content: bytes, name: str, client: Any = None) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return (client or auth_client).post(
+                "/api/v1/documents/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+            )
+
+    return post

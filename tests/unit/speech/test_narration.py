@@ -91,7 +91,8 @@ def test_a_document_is_narrated_from_its_text(
         pytest.param({"text": "   "}, (400, "empty_text"), id="blank-text"),
         pytest.param({}, (400, "validation_error"), id="nothing"),
         pytest.param({"text": "Hi.", "document_id": 1}, (400, "validation_error"), id="both"),
-        pytest.param({"notes_id": 3}, (400, "validation_error"), id="notes-not-built"),
+        pytest.param({"notes_id": 3, "text": "Hi."}, (400, "validation_error"), id="notes-and-text"),
+        pytest.param({"notes_id": 999}, (404, "notes_not_found"), id="no-such-notes"),
         pytest.param({"document_id": 999}, (404, "document_not_found"), id="no-such-document"),
     ],
 )

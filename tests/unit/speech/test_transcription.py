@@ -90,7 +90,9 @@ def test_other_containers_transcribe_like_the_flac(transcribe: Any, container: s
     transcription = Transcription.objects.get(pk=response.json()["id"])
     assert transcription.status == "completed", transcription.error
     assert "ask not what your country can do for you" in normalised(transcription.text)
+    assert word_error_rate(JFK_REFERENCE, transcription.text) <= 0.1  # the flac's bound: as well as the original
     assert abs(transcription.duration_seconds - 11.0) < 0.2
+    assert 9.0 < transcription.segments[-1]["end"] <= 11.2
 
 
 def test_the_extension_does_not_decide_the_type(transcribe: Any) -> None:
