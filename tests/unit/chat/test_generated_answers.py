@@ -189,7 +189,7 @@ def test_the_socket_streams_the_generated_answer_and_the_message_records_its_eng
         await socket.connect()
         await socket.receive_json_from(timeout=5)
         await socket.send_json_to({"type": "question", "text": "What did the princess readjust on her bosom?"})
-        frames = []
+        frames: list[dict[str, Any]] = []
         while not frames or frames[-1]["event"] not in ("answer.final", "error"):
             frames.append(await socket.receive_json_from(timeout=30))
         await socket.disconnect()
