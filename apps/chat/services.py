@@ -159,7 +159,8 @@ def answer_compute(*, session: ChatSession, question: ChatMessage, scope: Scope 
 
 def answer_provider() -> Provider | None:
     """The LLM provider that writes answers (CHAT_ANSWER_PROVIDER, else GENERATION_PROVIDER); None: extractive."""
-    return provider_for(config_from_settings(provider=settings.CHAT_ANSWER_PROVIDER or None))
+    name = settings.CHAT_ANSWER_PROVIDER or settings.GENERATION_PROVIDER
+    return None if name == "offline" else provider_for(config_from_settings(provider=name))
 
 
 @transaction.atomic
