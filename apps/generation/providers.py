@@ -137,13 +137,17 @@ class LLMProvider:
         """``schema``: the JSON Schema the answer must follow; a provider that can constrain decoding to it does."""
         raise NotImplementedError
 
-    def _twice(self, attempt: Callable[[], T]) -> T | None:
-        """Runs ``attempt`` and retries it once on invalid output; None after the second failure."""
+    def _twice(self, attempt: Callable[[str], T]) -> T | None:
+        """Runs ``attempt`` and retries it once on invalid output; None after the second failure. The retry's
+        prompt says why the first answer was refused (``attempt`` appends that note to its user message): at
+        temperature 0 the same prompt would only get the same answer again."""
+        note = ""
         for number in (1, 2):
             try:
-                return attempt()
+                return attempt(note)
             except InvalidOutput as error:
                 logger.warning("%s: invalid output (attempt %s): %s", self.name, number, error)
+                note = f"\n\nYour previous answer was refused ({error}). Answer again, following the instructions."
         return None
 
     def ask(
@@ -151,7 +155,7 @@ class LLMProvider:
     ) -> T | None:
         """One JSON request checked by ``check`` (which raises InvalidOutput), retried once; None if both fail.
         Other apps (chat's answers) build their own prompts and checks on it."""
-        return self._twice(lambda: check(self._complete(system, user, schema)))
+        return self._twice(lambda note: check(self._complete(system, user + note, schema)))
 
     @staticmethod
     def _parse(content: Any) -> Any:
@@ -188,7 +192,9 @@ class LLMProvider:
             "cites the chunk number it comes from and says only what that chunk says."
         )
         return self._twice(
-            lambda: self._checked_notes(window, self._complete(system, self._passages(window), NOTES_SCHEMA))
+            lambda note: self._checked_notes(
+                window, self._complete(system, self._passages(window) + note, NOTES_SCHEMA)
+            )
         )
 
     def _checked_notes(self, window: Window, data: Any) -> WindowNotes:
@@ -233,8 +239,8 @@ class LLMProvider:
             "stand in the cited chunk and must not appear in the stem."
         )
         return self._twice(
-            lambda: self._checked_questions(
-                window, self._complete(system, self._passages(window), QUESTIONS_SCHEMA), difficulty
+            lambda note: self._checked_questions(
+                window, self._complete(system, self._passages(window) + note, QUESTIONS_SCHEMA), difficulty
             )
         )
 

@@ -123,6 +123,7 @@ def test_twice_invalid_output_falls_back_to_the_extractive_answer(server: Script
     answer = _answer(server, question="When did the French army enter Moscow?")
 
     assert (answer.engine, len(server.requests)) == ("openai:tiny+offline", 2)
+    assert "Your previous answer was refused" in server.requests[1]["body"]["messages"][1]["content"]
     assert answer.is_answered is True
     assert answer.citations[0]["quote"] == "The French army entered Moscow in September."
 

@@ -82,6 +82,9 @@ def test_invalid_output_is_retried_once(server: Server) -> None:
     notes = generate_notes(PASSAGES, config=_config(server))
 
     assert (notes.engine, len(server.requests)) == ("openai:tiny", 2)
+    retry = server.requests[1]["body"]["messages"][1]["content"]
+    assert "Your previous answer was refused (not JSON" in retry
+    assert "Your previous answer was refused" not in server.requests[0]["body"]["messages"][1]["content"]
 
 
 @pytest.mark.parametrize(
