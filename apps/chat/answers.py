@@ -1,12 +1,21 @@
-"""The offline answer engine: extractive. It quotes the sentences of the retrieved passages that best support
-the question, trimmed and in the order they appear in the material, each with its citation; when the best
-passage is not similar enough to the question it says the material does not answer it, instead of guessing."""
+"""Answers from the retrieved passages.
+
+The offline engine is extractive: it quotes the sentences of the retrieved passages that best support the
+question, trimmed and in the order they appear in the material, each with its citation. With an LLM provider
+(:func:`build_generated_answer`) the answer is written by the model from those passages only and checked
+sentence by sentence; the extractive answer stands in when the model fails twice or says the passages do not
+answer. Either way, when the best passage is not similar enough to the question the answer says the material
+does not answer it, instead of guessing."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from apps.chat.index import Passage
 from apps.chat.text import sentence_spans, terms
+from apps.generation.grounded import answer_from_passages
+from apps.generation.providers import Provider
+
+OFFLINE = "offline"
 
 NOT_FOUND = (
     "I could not find the answer to that in your material. Try rephrasing the question, or upload the "
@@ -22,6 +31,9 @@ class Answer:
     parts: list[str]
     citations: list[dict[str, Any]] = field(default_factory=list)
     is_answered: bool = True
+    #: ``offline``, the provider that wrote it (``openai:<model>``, ``gguf:<file>``), or ``<provider>+offline``
+    #: when the provider was asked but the extractive answer stands instead.
+    engine: str = OFFLINE
 
 
 @dataclass(frozen=True)
@@ -97,3 +109,65 @@ def build_answer(
             }
         )
     return Answer(text=" ".join(parts), parts=parts, citations=citations, is_answered=True)
+
+
+def _best_sentence(claim: str, passage: Passage) -> tuple[int, int]:
+    """The span of the passage's sentence sharing most words with ``claim``: the quote a citation shows."""
+    claim_terms = set(terms(claim))
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    return max(spans, key=lambda span: (len(claim_terms & set(terms(passage.text[span[0] : span[1]]))), -span[0]))
+
+
+def build_generated_answer(
+    *,
+    question: str,
+    passages: list[Passage],
+    min_similarity: float,
+    provider: Provider,
+    max_sentences: int = 3,
+    context: str = "",
+) -> Answer:
+    """The provider's answer from the supporting passages only, each sentence checked against the passages it
+    cites; the extractive answer when it fails twice or finds no answer (engine ``<provider>+offline``)."""
+    supporting = [p for p in passages if p.similarity >= min_similarity]
+    if not supporting:  # nothing in the material is close enough: no model is asked to make something up
+        return Answer(text=NOT_FOUND, parts=[NOT_FOUND], citations=[], is_answered=False)
+    generated = answer_from_passages(
+        question=question, sources=[p.text for p in supporting], provider=provider, context=context
+    )
+    if generated is None or not generated.found:
+        extractive = build_answer(
+            question=question,
+            passages=passages,
+            min_similarity=min_similarity,
+            max_sentences=max_sentences,
+            context=context,
+        )
+        return Answer(
+            extractive.text, extractive.parts, extractive.citations, extractive.is_answered, f"{provider.name}+offline"
+        )
+    numbers: dict[tuple[int, int, int], int] = {}  # (passage, start, end) -> citation number
+    parts, citations = [], []
+    for sentence in generated.sentences:
+        marks = []
+        for source in sentence.sources:
+            passage = supporting[source - 1]
+            start, end = _best_sentence(sentence.text, passage)
+            key = (source, start, end)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                quote = trim(passage.text[start:end])
+                citations.append(
+                    {
+                        "number": numbers[key],
+                        "document_id": passage.document_id,
+                        "document_title": passage.document_title,
+                        "page": passage.page_number,
+                        "char_start": passage.char_start + start,
+                        "char_end": passage.char_start + end,
+                        "quote": quote,
+                    }
+                )
+            marks.append(f"[{numbers[key]}]")
+        parts.append(f"{sentence.text} {''.join(marks)}")
+    return Answer(" ".join(parts), parts, citations, is_answered=True, engine=generated.engine)

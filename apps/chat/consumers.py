@@ -145,6 +145,7 @@ class ChatConsumer(AuthenticatedJsonWebsocketConsumer):
                     "text": answer.text,
                     "citations": answer.citations,
                     "is_answered": answer.is_answered,
+                    "engine": answer.engine,
                 },
             }
         )

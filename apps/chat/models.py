@@ -70,6 +70,9 @@ class ChatMessage(models.Model):
     #: For answers: [{document_id, document_title, page, char_start, char_end, quote}], and whether found.
     citations = models.JSONField(default=list, blank=True)
     is_answered = models.BooleanField(default=True)
+    #: For answers: who wrote it: ``offline`` (extractive), ``openai:<model>``/``gguf:<file>`` (generated and
+    #: checked), or ``<provider>+offline`` (the provider was asked; the extractive answer stands instead).
+    engine = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -35,4 +35,4 @@ class MessageOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ChatMessage
-        fields = ["id", "role", "text", "citations", "is_answered", "created_at"]
+        fields = ["id", "role", "text", "citations", "is_answered", "engine", "created_at"]

@@ -8,10 +8,12 @@ from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from apps.chat import index, selectors
-from apps.chat.answers import Answer, build_answer
+from apps.chat.answers import Answer, build_answer, build_generated_answer
 from apps.chat.models import ChatMessage, ChatSession
 from apps.chat.text import terms
 from apps.documents import selectors as documents
+from apps.generation.config import config_from_settings
+from apps.generation.providers import Provider, provider_for
 from apps.jobs import services as jobs
 from eventbus import publish
 
@@ -136,6 +138,16 @@ def answer_compute(*, session: ChatSession, question: ChatMessage, scope: Scope 
         course=scope.course or session.course or None,
         k=settings.CHAT_TOP_PASSAGES,
     )
+    provider = answer_provider()
+    if provider is not None:
+        return build_generated_answer(
+            question=question.text,
+            passages=passages,
+            min_similarity=settings.CHAT_MIN_SIMILARITY,
+            provider=provider,
+            max_sentences=settings.CHAT_ANSWER_SENTENCES,
+            context=context,
+        )
     return build_answer(
         question=question.text,
         passages=passages,
@@ -143,6 +155,12 @@ def answer_compute(*, session: ChatSession, question: ChatMessage, scope: Scope 
         max_sentences=settings.CHAT_ANSWER_SENTENCES,
         context=context,
     )
+
+
+def answer_provider() -> Provider | None:
+    """The LLM provider that writes answers (CHAT_ANSWER_PROVIDER, else GENERATION_PROVIDER); None: extractive."""
+    name = settings.CHAT_ANSWER_PROVIDER or settings.GENERATION_PROVIDER
+    return None if name == "offline" else provider_for(config_from_settings(provider=name))
 
 
 @transaction.atomic
@@ -154,6 +172,7 @@ def answer_store(*, session: ChatSession, answer: Answer) -> ChatMessage:
         text=answer.text,
         citations=answer.citations,
         is_answered=answer.is_answered,
+        engine=answer.engine,
     )
     ChatSession.objects.filter(pk=session.pk).update(updated_at=message.created_at)
     _announce(message)

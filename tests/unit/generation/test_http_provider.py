@@ -1,15 +1,15 @@
-"""The OpenAI-compatible provider against a real local HTTP server that answers with canned completions:
-valid output is used, invalid output is retried once and then replaced by the offline engine."""
+"""The OpenAI-compatible provider against a local HTTP server that speaks the wire format with scripted replies
+(tests/fixtures/openai_double.py): valid output is used, invalid output is retried once and then replaced by
+the offline engine. The same contract against a real llama.cpp server: tests/llm (``make test-llm``)."""
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from apps.generation import GenerationConfig, Passage, generate_notes, generate_questions
+from tests.fixtures.openai_double import ScriptedServer as Server
+from tests.fixtures.openai_double import scripted_server
 
 PASSAGES = [
     Passage(
@@ -49,40 +49,10 @@ GOOD_QUESTIONS = {
 }
 
 
-class Server:
-    def __init__(self) -> None:
-        self.replies: list[Any] = []
-        self.requests: list[dict[str, Any]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                reply = server.replies.pop(0) if server.replies else {"nothing": "left"}
-                content = reply if isinstance(reply, str) else json.dumps(reply)
-                payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-
 @pytest.fixture
 def server() -> Iterator[Server]:
-    running = Server()
-    thread = threading.Thread(target=running.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.httpd.shutdown()
-    running.httpd.server_close()
+    with scripted_server() as running:
+        yield running
 
 
 def _config(server: Server) -> GenerationConfig:
@@ -102,6 +72,7 @@ def test_valid_notes_are_used_and_the_engine_is_recorded(server: Server) -> None
     request = server.requests[0]
     assert (request["path"], request["auth"], request["body"]["model"]) == ("/v1/chat/completions", "Bearer k", "tiny")
     assert request["body"]["response_format"] == {"type": "json_object"}
+    assert request["body"]["max_tokens"] == 1024
     assert "[chunk 1, page 1]" in request["body"]["messages"][1]["content"]
 
 
@@ -111,6 +82,9 @@ def test_invalid_output_is_retried_once(server: Server) -> None:
     notes = generate_notes(PASSAGES, config=_config(server))
 
     assert (notes.engine, len(server.requests)) == ("openai:tiny", 2)
+    retry = server.requests[1]["body"]["messages"][1]["content"]
+    assert "Your previous answer was refused (not JSON" in retry
+    assert "Your previous answer was refused" not in server.requests[0]["body"]["messages"][1]["content"]
 
 
 @pytest.mark.parametrize(
