@@ -25,11 +25,13 @@ TERMS_PER_SENTENCE = 3
 SENTENCES_PER_TERM = 3
 TERMS_PER_KIND = 400
 #: Distractors are chosen among at most this many of the document's best terms of the answer's kind.
-SHORTLIST = 16
+SHORTLIST = 12
 #: Cosine similarity (MiniLM) from which two terms count as near-synonyms: never both among the options.
 SYNONYM_SIMILARITY = 0.8
 #: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
 SAME_FACT_SIMILARITY = 0.85
+#: ... and content words two passages must share before their similarity is worth computing.
+SAME_FACT_SHARED_WORDS = 3
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
 
 
@@ -116,7 +118,7 @@ def _related(a: str, b: str) -> bool:
     return not x or not y or x == y or x in y or y in x
 
 
-def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int) -> list[str]:
+def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_least: int | None = None) -> list[str]:
     """Other key terms of the document of the same kind and similar length, none contained in another or
     in the stem, nearest to the answer first: by value for years and numbers, by MiniLM embedding for
     names and phrases, leaving out terms so close that they would be synonyms of the answer or of
@@ -127,6 +129,8 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int) -> lis
     eligible = [
         t for t in same_kind if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not count_in(stem, t)
     ]
+    if len(eligible) < (wanted if at_least is None else at_least):
+        return []  # before any embedding: too few terms of the kind, whatever their meaning
     if kind in ("year", "number"):
         ordered = _nearest_values(answer, eligible, kind)
         close: dict[tuple[str, str], bool] = {}
@@ -223,7 +227,7 @@ def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Questi
         statement = sentence.text
         if not is_true:
             size = len(answer.split())
-            swap = [t for t in distractors(pool, candidate, sentence.text, 5) if len(t.split()) == size][:1]
+            swap = [t for t in distractors(pool, candidate, sentence.text, 5, at_least=1) if len(t.split()) == size][:1]
             if not swap:
                 return None
             statement = _blanked(sentence.text, answer).replace(BLANK, swap[0], 1)
@@ -312,11 +316,14 @@ def _first_fit(
 def states_a_chosen_fact(question: Question, chosen: list[Question]) -> bool:
     """The question's passage says what a chosen question's passage says (MiniLM similarity of the two
     sentences), in other words: a near-duplicate that shares too few words for :func:`is_near_duplicate`."""
-    if not chosen:
+    own = set(content_words(question.passage))
+    # Two sentences stating one fact share its terms (names, numbers, key words): only those are embedded.
+    sharing = [q for q in chosen if len(own & set(content_words(q.passage))) >= SAME_FACT_SHARED_WORDS]
+    if not sharing:
         return False
     from apps.generation import embeddings
 
-    vectors = embeddings.embed([question.passage, *(q.passage for q in chosen)])
+    vectors = embeddings.embed([question.passage, *(q.passage for q in sharing)])
     return bool((embeddings.similarity(vectors[1:], vectors[0]) >= SAME_FACT_SIMILARITY).any())
 
 
