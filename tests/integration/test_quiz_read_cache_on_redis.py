@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.core.cache import caches
+import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.fixtures.documents import CORPUS
@@ -27,17 +27,17 @@ def redis_read_cache(settings: Any, redis_url: str) -> Any:
     }
     settings.QUIZ_READ_CACHE = True
     settings.QUIZ_READ_CACHE_ALIAS = "quizzes"
-    cache = caches["quizzes"]
-    yield cache, prefix
-    client = cache._cache.get_client()
+    client = redis.Redis.from_url(redis_url)
+    yield client, prefix
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+    client.close()
 
 
 def test_a_new_attempt_is_read_at_once_through_redis(
     auth_client: Any, user: Any, django_capture_on_commit_callbacks: Any, settings: Any, redis_read_cache: Any
 ) -> None:
-    cache, prefix = redis_read_cache
+    client, prefix = redis_read_cache
     settings.EVENTBUS_TRANSPORT = "inprocess"
     with django_capture_on_commit_callbacks(execute=True):
         document = auth_client.post(
@@ -51,7 +51,6 @@ def test_a_new_attempt_is_read_at_once_through_redis(
     attempts_url = f"/api/v1/quizzes/{quiz_id}/attempts/"
     assert auth_client.get(f"/api/v1/quizzes/{quiz_id}/").json()["status"] == "ready"
     assert auth_client.get(attempts_url).json() == []
-    client = cache._cache.get_client()
     stored = [key.decode() for key in client.scan_iter(f"{prefix}:*")]
     assert any(f"quizzes:rm:{user.pk}:" in key and key.endswith(f"attempts:{quiz_id}") for key in stored)
 
