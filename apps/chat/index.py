@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from apps.chat import embeddings, retrieval
+from apps.chat import retrieval
 from apps.chat.models import IndexedChunk, LearnerIndex
 from apps.chat.text import terms
 from apps.documents.selectors import ChunkInfo
+from apps.generation import embeddings
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from apps.generation.keyphrases import extract
 from apps.generation.text import STOPWORDS, content_words, normalise
 from apps.generation.types import GenerationConfig, GlossaryEntry, NoteItem, OutlineEntry
 from apps.generation.windows import Sentence, Window
@@ -98,6 +100,7 @@ def term_kind(text: str) -> str:
     return "phrase"
 
 
+@lru_cache(maxsize=4096)  # asked for each sentence by keyphrases, summary, key points and questions
 def is_good_sentence(sentence: Sentence) -> bool:
     """A full, prose sentence that one chunk supports: the only kind questions and key points use."""
     text = sentence.text
@@ -106,22 +109,22 @@ def is_good_sentence(sentence: Sentence) -> bool:
         and 8 <= sentence.word_count <= 35
         and text[-1] in ".!?"
         and text[0].isupper()
-        and sum(c.isdigit() for c in text) < len(text) * 0.2
+        and sum(map(str.isdigit, text)) < len(text) * 0.2
         and "http" not in text
         and _REFERENCE_LIST.search(text) is None
     )
 
 
 def keyphrases(window: Window, config: GenerationConfig, top: int = 20) -> list[Term]:
-    import yake
-
+    """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences."""
     good = [s.text for s in window.sentences if is_good_sentence(s)]
     text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
     if not text.strip():
         return []
-    extractor = yake.KeywordExtractor(lan=config.language, n=2, top=top * 2, dedupLim=0.7)
     found: list[Term] = []
-    for phrase, _score in extractor.extract_keywords(text):
+    # yake's default deduplication limit (0.9): the engine used to pass yake 0.4's ``dedupLim=0.7``, which
+    # yake 0.7 ignores, so 0.9 is what ran and what keeps the rankings unchanged.
+    for phrase, _score in extract(text, language=config.language, n=2, top=top * 2):
         phrase = phrase.strip()
         capitals = {w[0].isupper() for w in phrase.split() if w.casefold() not in STOPWORDS}
         if len(capitals) > 1:  # "Roberts scored": a name and a verb, not a term
@@ -144,12 +147,18 @@ def _spread(sentences: list[str], budget: int) -> list[str]:
     return [s for i, s in enumerate(sentences) if int(i % step) == 0 or step < 1][: max(1, budget // 80)]
 
 
+@lru_cache(maxsize=8192)
+def _term_pattern(term: str, flags: int = 0) -> re.Pattern[str]:
+    """Compiled once per term: ``re``'s own cache holds 512 patterns, fewer than a window's terms x uses."""
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
+
+
 def _contains(sentence: str, term: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", sentence) is not None
+    return _term_pattern(term).search(sentence) is not None
 
 
 def count_in(sentence: str, term: str) -> int:
-    return len(re.findall(rf"(?<![\w-]){re.escape(term)}(?![\w-])", sentence, flags=re.IGNORECASE))
+    return len(_term_pattern(term, re.IGNORECASE).findall(sentence))
 
 
 def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
@@ -206,11 +215,13 @@ def key_points(window: Window, phrases: list[Term], exclude: set[str], config: G
     """Sentences that carry the most of the window's best keyphrases (not already in the summary)."""
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
 
-    def score(sentence: Sentence) -> float:
-        return sum(w for term, w in weight.items() if count_in(sentence.text, term))
-
-    candidates = [s for s in window.sentences if is_good_sentence(s) and s.text not in exclude and score(s) > 0]
-    best = sorted(candidates, key=lambda s: (-score(s), s.page, s.start))[: config.key_points_per_window]
+    scores = {
+        s: sum(w for term, w in weight.items() if _term_pattern(term, re.IGNORECASE).search(s.text))
+        for s in window.sentences
+        if is_good_sentence(s) and s.text not in exclude
+    }
+    candidates = [s for s, score in scores.items() if score > 0]
+    best = sorted(candidates, key=lambda s: (-scores[s], s.page, s.start))[: config.key_points_per_window]
     return sorted(best, key=lambda s: (s.page, s.start))
 
 

@@ -12,6 +12,8 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from apps.generation.offline import Term, count_in, definition, is_good_sentence, keyphrases, sentence_terms
 from apps.generation.text import content_words, normalise
 from apps.generation.types import QUESTION_TYPES, GenerationConfig, Question
@@ -22,6 +24,14 @@ CANDIDATES_PER_WINDOW = 90
 TERMS_PER_SENTENCE = 3
 SENTENCES_PER_TERM = 3
 TERMS_PER_KIND = 400
+#: Distractors are chosen among at most this many of the document's best terms of the answer's kind.
+SHORTLIST = 12
+#: Cosine similarity (MiniLM) from which two terms count as near-synonyms: never both among the options.
+SYNONYM_SIMILARITY = 0.8
+#: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
+SAME_FACT_SIMILARITY = 0.85
+#: ... and content words two passages must share before their similarity is worth computing.
+SAME_FACT_SHARED_WORDS = 3
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
 
 
@@ -39,11 +49,16 @@ class Pool:
 
     candidates: dict[int, list[Candidate]] = field(default_factory=dict)
     terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    ranks: dict[str, int] = field(default_factory=dict)  # a term's best rank in any window (0: a top keyphrase)
 
     def add_term(self, term: Term) -> None:
         known = self.terms[term.kind]
-        if len(known) < TERMS_PER_KIND and term.text.casefold() not in {t.casefold() for t in known}:
+        folded = term.text.casefold()
+        if folded in self.ranks:
+            self.ranks[folded] = min(self.ranks[folded], term.rank)
+        elif len(known) < TERMS_PER_KIND:
             known.append(term.text)
+            self.ranks[folded] = term.rank
 
 
 def collect(window: Window, pool: Pool, config: GenerationConfig) -> None:
@@ -103,22 +118,89 @@ def _related(a: str, b: str) -> bool:
     return not x or not y or x == y or x in y or y in x
 
 
-def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int) -> list[str]:
-    """Other key terms of the same kind and similar length, none contained in another or in the stem."""
-    answer = candidate.term.text
+def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_least: int | None = None) -> list[str]:
+    """Other key terms of the document of the same kind and similar length, none contained in another or
+    in the stem, nearest to the answer first: by value for years and numbers, by MiniLM embedding for
+    names and phrases, leaving out terms so close that they would be synonyms of the answer or of
+    each other (an option a learner could defend as right)."""
+    answer, kind = candidate.term.text, candidate.term.kind
     size = len(answer.split())
+    same_kind = pool.terms.get(kind, [])
+    eligible = [
+        t for t in same_kind if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not count_in(stem, t)
+    ]
+    if len(eligible) < (wanted if at_least is None else at_least):
+        return []  # before any embedding: too few terms of the kind, whatever their meaning
+    if kind in ("year", "number"):
+        ordered = _nearest_values(answer, eligible, kind)
+        close: dict[tuple[str, str], bool] = {}
+    else:
+        distinctive = _distinctive_words(same_kind)
+        eligible = [t for t in eligible if not _share_a_word(t, answer, distinctive)]
+        ordered, close = _nearest_meanings(pool, answer, eligible)
+        ordered.sort(key=lambda t: len(t.split()) != size)  # stable: same length first, each by similarity
     chosen: list[str] = []
-    same_kind = [t for t in pool.terms.get(candidate.term.kind, []) if abs(len(t.split()) - size) <= 1]
-    same_kind.sort(key=lambda t: (_stable(answer, t), t))
-    for term in same_kind:
-        if _related(term, answer) or any(_related(term, c) for c in chosen) or count_in(stem, term):
-            continue
-        if candidate.term.kind == "year" and abs(int(term) - int(answer)) > 60:
+    for term in ordered:
+        if any(_related(term, c) or close.get((term, c), False) for c in chosen):
             continue
         chosen.append(term)
         if len(chosen) == wanted:
             break
     return chosen
+
+
+def _distinctive_words(terms: list[str]) -> set[str]:
+    """Words found in fewer than four of the document's terms of one kind: "Pavlovna" in "Anna Pavlovna"
+    and "Pavlovna Scherer" (one person twice), unlike "City" in "Norwich City" and "Leicester City"."""
+    counts: dict[str, int] = defaultdict(int)
+    for term in terms:
+        for word in set(content_words(term)):
+            counts[word] += 1
+    return {word for word, seen in counts.items() if seen < 4}
+
+
+def _share_a_word(term: str, answer: str, distinctive: set[str]) -> bool:
+    return bool(set(content_words(term)) & set(content_words(answer)) & distinctive)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _nearest_values(answer: str, eligible: list[str], kind: str) -> list[str]:
+    """Years within 60 of the answer, numbers of the same order of magnitude; nearest first."""
+    value = _number(answer)
+    near = [t for t in eligible if _number(t) != value]
+    if kind == "year":
+        near = [t for t in near if abs(_number(t) - value) <= 60]
+    else:
+        near = [t for t in near if _magnitude(_number(t)) == _magnitude(value)]
+    return sorted(near, key=lambda t: (abs(_number(t) - value), t))
+
+
+def _magnitude(value: float) -> int:
+    return len(str(int(abs(value))))
+
+
+def _nearest_meanings(pool: Pool, answer: str, eligible: list[str]) -> tuple[list[str], dict[tuple[str, str], bool]]:
+    """The document's best-ranked eligible terms (at most ``SHORTLIST``, so a quiz embeds a bounded number
+    of short texts), by embedding similarity to the answer, without near-synonyms of it; and which pairs of
+    them are near-synonyms of each other."""
+    from apps.generation import embeddings
+
+    shortlist = sorted(eligible, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t))
+    shortlist = shortlist[:SHORTLIST]
+    if not shortlist:
+        return [], {}
+    vectors = embeddings.embed([answer, *shortlist])
+    to_answer = embeddings.similarity(vectors[1:], vectors[0])
+    kept = [i for i in range(len(shortlist)) if to_answer[i] < SYNONYM_SIMILARITY]
+    kept.sort(key=lambda i: (-to_answer[i], shortlist[i]))
+    between = np.round(vectors[1:] @ vectors[1:].T, 4)
+    close = {
+        (shortlist[i], shortlist[j]): bool(between[i, j] >= SYNONYM_SIMILARITY) for i in kept for j in kept if i != j
+    }
+    return [shortlist[i] for i in kept], close
 
 
 def _options(stem: str, answer: str, others: list[str]) -> list[str]:
@@ -145,7 +227,7 @@ def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Questi
         statement = sentence.text
         if not is_true:
             size = len(answer.split())
-            swap = [t for t in distractors(pool, candidate, sentence.text, 5) if len(t.split()) == size][:1]
+            swap = [t for t in distractors(pool, candidate, sentence.text, 5, at_least=1) if len(t.split()) == size][:1]
             if not swap:
                 return None
             statement = _blanked(sentence.text, answer).replace(BLANK, swap[0], 1)
@@ -224,9 +306,25 @@ def _first_fit(
         question = make(kind, candidate, pool, difficulty)
         if question is None or gives_answer_away(question) or is_near_duplicate(question, chosen):
             continue
+        if states_a_chosen_fact(question, chosen):
+            continue
         used.add(index)
         return question
     return None
+
+
+def states_a_chosen_fact(question: Question, chosen: list[Question]) -> bool:
+    """The question's passage says what a chosen question's passage says (MiniLM similarity of the two
+    sentences), in other words: a near-duplicate that shares too few words for :func:`is_near_duplicate`."""
+    own = set(content_words(question.passage))
+    # Two sentences stating one fact share its terms (names, numbers, key words): only those are embedded.
+    sharing = [q for q in chosen if len(own & set(content_words(q.passage))) >= SAME_FACT_SHARED_WORDS]
+    if not sharing:
+        return False
+    from apps.generation import embeddings
+
+    vectors = embeddings.embed([question.passage, *(q.passage for q in sharing)])
+    return bool((embeddings.similarity(vectors[1:], vectors[0]) >= SAME_FACT_SIMILARITY).any())
 
 
 def keyword_hits(keywords: list[str], response: str) -> int:

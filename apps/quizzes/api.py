@@ -26,7 +26,7 @@ def _owner_id(request: Request) -> int:
 
 
 def _quiz(request: Request, quiz_id: int) -> QuizView:
-    quiz = selectors.quiz_get(owner_id=_owner_id(request), quiz_id=quiz_id)
+    quiz = selectors.quiz_get_cached(owner_id=_owner_id(request), quiz_id=quiz_id)
     if quiz is None:
         raise NotFound()
     return quiz
@@ -78,7 +78,7 @@ class QuizDetailApi(APIView):
     @extend_schema(responses={200: s.QuizDetailOutput}, tags=["quizzes"])
     def get(self, request: Request, quiz_id: int) -> Response:
         quiz = _quiz(request, quiz_id)
-        context = {"questions": selectors.quiz_questions(quiz=quiz)}
+        context = {"questions": selectors.quiz_questions_cached(quiz=quiz)}
         return Response(s.QuizDetailOutput(quiz, context=context).data)
 
 
@@ -86,7 +86,7 @@ class QuizAttemptsApi(APIView):
     @extend_schema(responses={200: s.AttemptOutput(many=True)}, tags=["quizzes"])
     def get(self, request: Request, quiz_id: int) -> Response:
         quiz = _quiz(request, quiz_id)
-        attempts = selectors.attempt_list(owner_id=_owner_id(request), quiz_id=quiz.quiz_id)
+        attempts = selectors.attempt_list_cached(owner_id=_owner_id(request), quiz_id=quiz.quiz_id)
         return Response(
             [
                 s.AttemptOutput(a, context={"feedback": selectors.attempt_feedback(quiz=quiz, attempt=a)}).data
@@ -135,5 +135,7 @@ class ProgressApi(APIView):
     def get(self, request: Request) -> Response:
         query = s.ProgressFilterInput(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.progress_list(owner_id=_owner_id(request), document_id=query.validated_data.get("document"))
+        rows = selectors.progress_list_cached(
+            owner_id=_owner_id(request), document_id=query.validated_data.get("document")
+        )
         return Response(s.ProgressOutput(rows, many=True).data)

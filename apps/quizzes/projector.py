@@ -10,6 +10,7 @@ from statistics import fmean
 from django.db import transaction
 from django.db.models import Max
 
+from apps.quizzes import read_cache
 from apps.quizzes.models import (
     AttemptResultView,
     AttemptView,
@@ -166,6 +167,7 @@ _APPLY: dict[str, Callable[[QuizEvent], None]] = {
 
 def project(event: QuizEvent) -> None:
     _APPLY[event.type](event)
+    read_cache.invalidate(event.owner_id)
 
 
 def erase(*, quiz_ids: list[int], owner_id: int, document_ids: set[int]) -> None:
@@ -178,6 +180,7 @@ def erase(*, quiz_ids: list[int], owner_id: int, document_ids: set[int]) -> None
         if QuizView.objects.filter(owner_id=owner_id, document_id=document_id).exists():
             continue
         ProgressView.objects.filter(owner_id=owner_id, document_id=document_id).delete()
+    read_cache.invalidate(owner_id)
 
 
 @transaction.atomic
@@ -187,6 +190,7 @@ def rebuild(batch: int = 1000) -> int:
         model.objects.all().delete()
     count = 0
     for event in QuizEvent.objects.order_by("id").iterator(chunk_size=batch):
-        project(event)
+        _APPLY[event.type](event)
         count += 1
+    read_cache.invalidate_all()
     return count

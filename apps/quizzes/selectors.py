@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from apps.quizzes import read_cache
 from apps.quizzes.models import AttemptResultView, AttemptView, ProgressView, QuestionView, QuizView, ReviewPolicy
 
 
@@ -44,3 +45,26 @@ def attempt_feedback(*, quiz: QuizView, attempt: AttemptView) -> list[AttemptRes
 def progress_list(*, owner_id: int, document_id: int | None = None) -> QuerySet[ProgressView]:
     rows = ProgressView.objects.filter(owner_id=owner_id)
     return rows.filter(document_id=document_id) if document_id is not None else rows
+
+
+# -- what learners read most, through the read cache (apps.quizzes.read_cache) -----------------------------
+
+
+def quiz_get_cached(*, owner_id: int, quiz_id: int) -> QuizView | None:
+    return read_cache.cached(owner_id, f"quiz:{quiz_id}", lambda: quiz_get(owner_id=owner_id, quiz_id=quiz_id))
+
+
+def quiz_questions_cached(*, quiz: QuizView) -> list[QuestionView]:
+    return read_cache.cached(quiz.owner_id, f"questions:{quiz.quiz_id}", lambda: list(quiz_questions(quiz=quiz)))
+
+
+def attempt_list_cached(*, owner_id: int, quiz_id: int) -> list[AttemptView]:
+    return read_cache.cached(
+        owner_id, f"attempts:{quiz_id}", lambda: list(attempt_list(owner_id=owner_id, quiz_id=quiz_id))
+    )
+
+
+def progress_list_cached(*, owner_id: int, document_id: int | None = None) -> list[ProgressView]:
+    return read_cache.cached(
+        owner_id, f"progress:{document_id}", lambda: list(progress_list(owner_id=owner_id, document_id=document_id))
+    )

@@ -107,10 +107,11 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
     from django.conf import settings
 
-    from apps.chat import embeddings, index, retrieval, services
+    from apps.chat import index, retrieval, services
     from apps.chat.answers import build_answer
     from apps.chat.text import terms
     from apps.documents.services import document_create_from_text
+    from apps.generation import embeddings
     from apps.jobs.models import Job
     from tests.factories import make_user
 

@@ -56,8 +56,11 @@ def _setup(data_dir: str) -> None:
 
 
 def _warm_up() -> None:
-    """Imports and first calls (yake, summa, regexes) are paid once per worker process, not per document."""
-    from apps.generation import GenerationConfig, Passage, generate_notes, generate_questions
+    """Imports and first calls (yake, summa, regexes, the MiniLM session) are paid once per worker process,
+    not per document."""
+    from apps.generation import GenerationConfig, Passage, embeddings, generate_notes, generate_questions
+
+    embeddings.embed(["warm up the embedding model"])
 
     text = "Photosynthesis is the process that turns light into chemical energy. " * 8
     passages = [Passage(0, 1, 0, len(text), text)]

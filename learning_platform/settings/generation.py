@@ -25,3 +25,9 @@ GENERATION_GGUF_THREADS = env.int("GENERATION_GGUF_THREADS", default=0)
 NOTES_ON_DOCUMENT_PROCESSED = env.bool("NOTES_ON_DOCUMENT_PROCESSED", default=True)
 #: Attempts a learner gets per quiz unless the request says otherwise (0: unlimited).
 QUIZZES_DEFAULT_MAX_ATTEMPTS = env.int("QUIZZES_DEFAULT_MAX_ATTEMPTS", default=3)
+#: Quiz read model cache (apps.quizzes.read_cache, ADR 0022). On by default with Redis, which every process
+#: shares; off on the embedded defaults, whose job worker is another process that a local-memory cache of the
+#: web process would not hear from.
+QUIZ_READ_CACHE = env.bool("QUIZ_READ_CACHE", default=bool(env.str("REDIS_URL", default="")))
+QUIZ_READ_CACHE_ALIAS = "default"
+QUIZ_READ_CACHE_SECONDS = env.int("QUIZ_READ_CACHE_SECONDS", default=300)

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from apps.chat import embeddings, index, retrieval, services
+from apps.chat import index, retrieval, services
 from apps.chat.text import terms
 from apps.documents.selectors import document_chunks
+from apps.generation import embeddings
 from tests.fixtures.documents import corpus
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

@@ -54,6 +54,12 @@ def test_from_a_15_page_pdf_to_a_graded_attempt_and_nothing_for_another_learner(
         if question.type in ("multiple_choice", "cloze"):
             assert _stands_in(question.answer, question.passage)
             assert not _stands_in(question.answer, question.stem)
+        elif question.type == "short_answer":
+            assert _stands_in(question.answer, question.passage)
+        else:  # true/false: a true statement is the passage; a false one changes a fact of it, adds no "not"
+            statement = question.stem.removeprefix("True or false? ")
+            assert (normalise(statement) == normalise(question.passage)) == (question.answer == "True")
+            assert (" not " in f" {statement} ") == (" not " in f" {question.passage} ")
 
     attempt = auth_client.post(f"/api/v1/quizzes/{quiz['id']}/attempts/").json()
     answer_all(auth_client, quiz["id"], attempt["id"], correct=True)

