@@ -1,11 +1,9 @@
 """Plain shaping of other apps' data for the pages: no rule of the platform lives here."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-TERMINAL_DOCUMENT = ("processed", "failed")
 
 
 def notes_speech_text(content: dict[str, Any], *, limit: int) -> str:
@@ -69,13 +67,3 @@ def score_chart(scores: Sequence[tuple[datetime, float, str]], *, width: int = 6
         label = f"{title}: {round(score * 100)} % on {when:%d %b %Y}"
         chart.points.append(ChartPoint(x, chart._y(score), round(score * 100), label))
     return chart
-
-
-def pages_cited(items: Iterable[dict[str, Any]]) -> list[int]:
-    """Distinct pages the notes cite, in order (the page index of the document page)."""
-    seen: list[int] = []
-    for item in items:
-        page = (item.get("citation") or {}).get("page")
-        if isinstance(page, int) and page not in seen:
-            seen.append(page)
-    return seen
