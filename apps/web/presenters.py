@@ -20,6 +20,14 @@ def notes_speech_text(content: dict[str, Any], *, limit: int) -> str:
     return text
 
 
+def clock(seconds: float) -> str:
+    """A time in a recording as the player shows it: m:ss, or h:mm:ss from an hour on."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def percent(done: int | None, total: int | None) -> int | None:
     """Progress as a whole percentage, or None when the total is not known yet."""
     if not total:

@@ -236,6 +236,7 @@ def test_a_learner_studies_a_document_from_sign_up_to_log_out(loop_env, worker, 
     me.submit("form[action$='/notes/listen/'] button")
     player = me.wait_for("#narration-player", timeout=240)
     assert player.get_attribute("src").endswith("/audio/")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", player)
     me.check("document-listen")
 
     me.open("/progress/")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.speech import selectors, services
 from apps.speech import storage as files
 from apps.speech.audio import AudioRejected
+from apps.web import presenters
 from apps.web.views.common import failed, login_required, owner_of, wants_json
 
 #: The media type of each container PyAV names (the first of its aliases), for the page's audio player.
@@ -68,10 +69,12 @@ def _owned(request: HttpRequest, transcription_id: int):  # type: ignore[no-unty
 @require_GET
 def lecture_detail(request: HttpRequest, transcription_id: int) -> HttpResponse:
     lecture = _owned(request, transcription_id)
-    segments = [
-        {"start": float(s.get("start", 0)), "end": float(s.get("end", 0)), "text": str(s.get("text", "")).strip()}
-        for s in lecture.segments or []
-    ]
+    segments = []
+    for segment in lecture.segments or []:
+        start = float(segment.get("start", 0))
+        segments.append(
+            {"start": start, "clock": presenters.clock(start), "text": str(segment.get("text", "")).strip()}
+        )
     return render(request, "web/lectures/detail.html", {"lecture": lecture, "segments": segments})
 
 

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from apps.web.presenters import notes_speech_text, percent, score_chart
+from apps.web.presenters import clock, notes_speech_text, percent, score_chart
 
 NOTES = {
     "summary": [{"text": "Rocks form in three ways.", "citation": {"page": 1, "chunk": 0}}],
@@ -42,3 +42,10 @@ def test_the_chart_puts_a_higher_score_higher_and_a_later_one_further_right():
     assert low.label == "Quiz A: 25 % on 01 Mar 2026"
     assert chart.polyline == f"{low.x:.1f},{low.y:.1f} {high.x:.1f},{high.y:.1f}"
     assert [value for _, value in chart.gridlines] == [0, 50, 100]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0.0, "0:00"), (8.04, "0:08"), (75.9, "1:15"), (3725, "1:02:05")], ids=str
+)
+def test_clock(seconds, shown):
+    assert clock(seconds) == shown
