@@ -104,6 +104,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 #: The learner web app (apps.web) signs in with a Django session; pages behind sign-in send visitors here.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+CSRF_FAILURE_VIEW = "apps.web.views.errors.csrf_failure"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

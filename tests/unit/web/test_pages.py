@@ -106,7 +106,10 @@ def test_a_post_without_the_csrf_token_is_refused(learner, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
 
-    assert client.post(path).status_code == 403
+    response = client.post(path)
+
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
 
 
 def test_an_upload_is_read_and_its_page_shows_status_text_and_cited_notes(browser, document_id):
