@@ -17,7 +17,6 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", core_views.index, name="index"),
     path("admin/login/", account_views.admin_login, name="admin-login"),  # throttled; the rest is the admin's
     path("admin/", admin.site.urls),
     path("verify-email", account_views.verify_email_page, name="verify-email-page"),
@@ -26,4 +25,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("apps.web.urls")),  # the learner web app, at the site's root
 ]

@@ -1,5 +1,3 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -7,10 +5,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core import health
-
-
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/index.html")
 
 
 class ReadinessDetailApi(APIView):

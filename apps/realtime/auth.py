@@ -3,7 +3,9 @@
 A client signs in one of three ways; a token never travels in the URL (query strings land in access logs):
 
 1. ``Sec-WebSocket-Protocol: bearer, <access token>``: the server accepts with the subprotocol ``bearer`` only.
-2. The Django session cookie (pages of this site, e.g. the admin); ``websocket_auth_stack`` checks the Origin.
+2. The Django session cookie (the learner web app, the admin); ``websocket_auth_stack`` checks the Origin: a
+   handshake with an Origin outside ``ALLOWED_HOSTS`` and ``CSRF_TRUSTED_ORIGINS`` is refused (403), and one
+   without any Origin (never a browser) has its cookies dropped, so it can sign in only with a token.
 3. A first message ``{"type": "auth", "token": "<access token>"}`` within ``REALTIME_AUTH_TIMEOUT_SECONDS``.
 
 While the socket is open it stays tied to that sign-in: it closes with 4401 (after an ``auth.ended`` message
@@ -20,7 +22,7 @@ from typing import Any
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.security.websocket import AllowedHostsOriginValidator
+from channels.security.websocket import OriginValidator
 from django.conf import settings
 
 from apps.accounts import sessions
@@ -31,9 +33,39 @@ UNAUTHENTICATED = 4401
 BEARER_SUBPROTOCOL = "bearer"
 
 
+def allowed_origins() -> list[str]:
+    """Where a page that opens a websocket may come from: the site's hosts (any scheme) and the trusted origins
+    of its forms (``https://*.example.com`` in Django's spelling is ``.example.com`` in Channels')."""
+    hosts = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not hosts:
+        hosts = ["localhost", "127.0.0.1", "[::1]"]
+    return hosts + [origin.replace("://*.", "://.") for origin in settings.CSRF_TRUSTED_ORIGINS]
+
+
+class SiteOriginValidator:
+    """Refuses a handshake from a foreign Origin; drops the cookies of one without an Origin.
+
+    A browser always sends its page's Origin on a websocket handshake, and it also sends the site's cookies
+    from any page: checking the Origin is what keeps another site's page from using a learner's session
+    (cross-site websocket hijacking). A client without an Origin is a program, not a page: it may connect,
+    but only a token (bearer subprotocol or ``auth`` message) signs it in, never a cookie it carries.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        headers = list(scope.get("headers") or [])
+        if not any(name == b"origin" for name, _ in headers):
+            without_cookies = {**scope, "headers": [(n, v) for n, v in headers if n != b"cookie"]}
+            return await self.inner(without_cookies, receive, send)
+        return await OriginValidator(self.inner, allowed_origins())(scope, receive, send)
+
+
 def websocket_auth_stack(inner: Any) -> Any:
-    """The ASGI stack every websocket route sits behind: Origin checked against ALLOWED_HOSTS, session loaded."""
-    return AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
+    """The ASGI stack every websocket route sits behind: Origin checked (see ``SiteOriginValidator``), session
+    loaded."""
+    return SiteOriginValidator(AuthMiddlewareStack(inner))
 
 
 def bearer_token(subprotocols: list[str]) -> str | None:

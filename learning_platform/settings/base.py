@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.notes",
     "apps.quizzes",
     "apps.chat",
+    "apps.web",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+
+#: The learner web app (apps.web) signs in with a Django session; pages behind sign-in send visitors here.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+CSRF_FAILURE_VIEW = "apps.web.views.errors.csrf_failure"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -16,7 +16,12 @@ REQUEST_UPLOAD_MAX_BODY_BYTES = env.int(
     "REQUEST_UPLOAD_MAX_BODY_BYTES", default=max(DOCUMENTS_MAX_UPLOAD_BYTES, SPEECH_MAX_UPLOAD_BYTES) + MB // 16
 )
 #: Paths (regular expressions, matched from the start) that accept REQUEST_UPLOAD_MAX_BODY_BYTES.
-REQUEST_UPLOAD_PATHS = [r"/api/v1/documents/?$", r"/api/v1/transcriptions/?$"]
+REQUEST_UPLOAD_PATHS = [
+    r"/api/v1/documents/?$",
+    r"/api/v1/transcriptions/?$",
+    r"/documents/upload/$",  # the web app's upload forms
+    r"/lectures/upload/$",
+]
 
 #: Django's own check of non-file request data (request.body, form fields), kept to the small limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES

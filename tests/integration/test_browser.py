@@ -1,48 +1,14 @@
 """A person's first look, in a real headless Chromium against the real server: admin sign-in works and the
 Swagger UI lists the endpoints with every asset served by the platform itself (no CDN, no network)."""
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.services import require_binary
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    require_binary("chromium")
-    require_binary("chromedriver")
-    binary, driver = shutil.which("chromium") or "chromium", shutil.which("chromedriver") or "chromedriver"
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,1600",
-    ):
-        options.add_argument(flag)
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
 
 
 def test_swagger_ui_lists_the_endpoints_from_local_assets_only(live_platform, browser):

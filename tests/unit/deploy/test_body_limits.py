@@ -29,7 +29,12 @@ def test_only_the_upload_route_admits_big_bodies(overlay: str) -> None:
     web, uploads = ingresses["web"], ingresses["web-uploads"]
 
     assert _bytes(web["metadata"]["annotations"][body_size]) == settings.REQUEST_MAX_BODY_BYTES
-    assert _paths(uploads) == {("/api/v1/documents/", "Exact"), ("/api/v1/transcriptions/", "Exact")}
+    assert _paths(uploads) == {
+        ("/api/v1/documents/", "Exact"),
+        ("/api/v1/transcriptions/", "Exact"),
+        ("/documents/upload/", "Exact"),  # the web app's upload forms
+        ("/lectures/upload/", "Exact"),
+    }
     admitted = _bytes(uploads["metadata"]["annotations"][body_size])
     assert settings.REQUEST_UPLOAD_MAX_BODY_BYTES <= admitted < settings.REQUEST_UPLOAD_MAX_BODY_BYTES + MB
     assert {r["host"] for r in web["spec"]["rules"]} == {r["host"] for r in uploads["spec"]["rules"]}

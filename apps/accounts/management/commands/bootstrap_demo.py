@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     f"  learner  {DEMO_ACCOUNTS['learner']}  {passwords['learner']}",
                     f"  admin    {DEMO_ACCOUNTS['admin']}  {passwords['admin']}",
                     "URLs:",
-                    f"  {site}/            home",
+                    f"  {site}/            the learner web app (log in as the learner)",
                     f"  {site}/admin/      staff admin (sign in as the admin)",
                     f"  {site}/api/docs/   Swagger UI (offline)  ·  {site}/api/redoc/",
                     f"  {site}/readyz      readiness  ·  {site}/metrics",
