@@ -3,21 +3,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-
-def notes_speech_text(content: dict[str, Any], *, limit: int) -> str:
-    """What is read aloud from generated notes: the summary, then the key points, cut at a sentence so the
-    text stays within the narration limit of the speech app."""
-    lines = [str(item.get("text", "")).strip() for item in content.get("summary", [])]
-    lines += [str(item.get("text", "")).strip() for item in content.get("key_points", [])]
-    text = ""
-    for line in filter(None, lines):
-        candidate = f"{text}\n{line}" if text else line
-        if len(candidate) > limit:
-            break
-        text = candidate
-    return text
 
 
 def clock(seconds: float) -> str:

@@ -66,17 +66,12 @@ def _owned(request: HttpRequest, document_id: int):  # type: ignore[no-untyped-d
     return document
 
 
-def _narration_title(title: str) -> str:
-    return f"Notes: {title}"[:255]
-
-
 @login_required
 @require_GET
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     owner_id = owner_of(request)
     document = _owned(request, document_id)
     notes = notes_selectors.notes_for_document(owner_id=owner_id, document_id=document_id)
-    title = _narration_title(document.title)
     recent = speech.narration_list_for_owner(owner_id=owner_id)[:50]
     context = {
         "document": document,
@@ -85,7 +80,9 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "history": documents.document_history(document=document),
         "jobs": jobs.jobs_for_subject(subject_type="document", subject_id=document_id),
         "notes": notes,
-        "narration": next((n for n in recent if n.title == title and n.source_type == "text"), None),
+        "narration": next(
+            (n for n in recent if notes is not None and n.source_type == "notes" and n.source_id == notes.pk), None
+        ),
         "quizzes": quizzes.quiz_list(owner_id=owner_id, document_id=document_id),
         "quiz_form": QuizForm(),
     }
@@ -151,14 +148,13 @@ def notes_regenerate(request: HttpRequest, document_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def notes_listen(request: HttpRequest, document_id: int) -> HttpResponse:
-    """Narrates the notes' summary and key points (the speech app narrates a text; see docs/web.md)."""
-    document = _owned(request, document_id)
+    """Narrates the notes through the speech app's narration of a notes id (summary, key points, glossary)."""
+    _owned(request, document_id)
     notes = notes_selectors.notes_for_document(owner_id=owner_of(request), document_id=document_id)
     if notes is None or notes.status != "ready":
         return failed(request, "The notes are not ready yet.", status=409, to="document", document_id=document_id)
-    text = presenters.notes_speech_text(notes.content, limit=settings.SPEECH_TTS_MAX_CHARS)
     try:
-        speech_services.narration_create(owner_id=owner_of(request), text=text, title=_narration_title(document.title))
+        speech_services.narration_create(owner_id=owner_of(request), notes_id=notes.pk)
     except AudioRejected as rejected:
         return failed(request, rejected.message, status=rejected.status, to="document", document_id=document_id)
     messages.success(request, "The notes are being read aloud; the player appears here when the audio is ready.")

@@ -165,9 +165,14 @@ def test_notes_export_as_markdown(browser, document_id):
 
 
 def test_listen_asks_the_speech_app_for_a_narration_of_the_notes(browser, document_id):
+    from apps.speech.models import Narration
+
     response = browser.post(f"/documents/{document_id}/notes/listen/", follow=True)
 
     assert b"The notes are being read aloud" in response.content
+    narration = Narration.objects.get()
+    assert (narration.source_type, narration.document_id) == ("notes", document_id)
+    assert narration.text  # the notes as the learner saw them, copied at request time
 
 
 def test_delete_removes_the_document_from_my_list(browser, document_id, run_commits):

@@ -2,25 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from apps.web.presenters import clock, notes_speech_text, percent, score_chart
-
-NOTES = {
-    "summary": [{"text": "Rocks form in three ways.", "citation": {"page": 1, "chunk": 0}}],
-    "key_points": [
-        {"text": "Igneous rock cools from magma.", "citation": {"page": 2, "chunk": 1}},
-        {"text": "Sediment settles in layers.", "citation": {"page": 3, "chunk": 2}},
-    ],
-}
-
-
-def test_the_narrated_notes_are_the_summary_then_the_key_points():
-    assert notes_speech_text(NOTES, limit=1000) == (
-        "Rocks form in three ways.\nIgneous rock cools from magma.\nSediment settles in layers."
-    )
-
-
-def test_the_narrated_notes_stop_before_the_line_that_passes_the_limit():
-    assert notes_speech_text(NOTES, limit=60) == "Rocks form in three ways.\nIgneous rock cools from magma."
+from apps.web.presenters import clock, percent, score_chart
 
 
 @pytest.mark.parametrize(
