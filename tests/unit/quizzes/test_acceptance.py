@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.documents.models import Chunk, Document
 from apps.generation.text import clean, normalise
@@ -22,12 +23,16 @@ def _stands_in(phrase: str, text: str) -> bool:
 
 def test_from_a_15_page_pdf_to_a_graded_attempt_and_nothing_for_another_learner(
     auth_client: Any,
+    user: Any,
     upload_document: Callable[..., int],
     make_quiz: Callable[..., Any],
     other_user: Any,
     client_for: Any,
 ) -> None:
     document_id = upload_document(auth_client, article_pdf(), name="iwan-roberts.pdf")
+    # The upload runs extraction, notes and the chat index eagerly: on a loaded machine that can outlast the
+    # five-minute access token the client signed in with, so the learner signs in again, as a browser would.
+    auth_client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     assert Document.objects.get(pk=document_id).page_count == 15
     chunks = {c.index: c for c in Chunk.objects.filter(document_id=document_id)}
 

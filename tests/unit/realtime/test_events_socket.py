@@ -181,12 +181,13 @@ def test_a_fresh_token_keeps_the_socket_open_past_the_first_ones_expiry():
     user = make_user()
 
     async def scenario() -> tuple[dict, bool]:
-        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=1)))
+        # Three seconds: long enough for the handshake on a loaded machine, short enough to wait out.
+        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=3)))
         assert (await socket.connect())[0]
         await socket.receive_json_from(timeout=3)
         await socket.send_json_to({"type": "auth", "token": _access(user)})
         ok = await socket.receive_json_from(timeout=3)
-        still_open = await socket.receive_nothing(timeout=1.5)
+        still_open = await socket.receive_nothing(timeout=3.5)
         await socket.disconnect()
         return ok, still_open
 
