@@ -56,6 +56,47 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(url)
 
 
+def celery_worker(
+    env: dict[str, str], *, pool: str = "solo", queues: str = "", output: Any = subprocess.DEVNULL
+) -> "subprocess.Popen[bytes]":
+    """A real Celery worker process (no eager mode: task arguments cross the real broker); stop it with
+    ``tests.services.stop_worker``."""
+    queue_args = ("-Q", queues) if queues else ()
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", pool, *queue_args),
+            *("--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+    )
+
+
+def django_python(env: dict[str, str], code: str, timeout: float = 120) -> str:
+    """Runs ``code`` in a separate Django process (its own connections, the real broker) and returns its output."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.1) -> None:
+    """Polls ``condition`` until it holds; ``TimeoutError(what)`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(interval)
+
+
 @pytest.fixture(scope="session")
 def platform_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DATA_DIR with collected static files, as a deployed web process has them."""

@@ -5,8 +5,6 @@ accessibility issue (axe-core, served from its Python package), screenshots at d
 
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.documents import CORPUS
-from tests.integration.conftest import ROOT, child_env
+from tests.integration.conftest import ROOT, celery_worker, child_env
 from tests.services import stop_worker
 
 pytestmark = pytest.mark.slow
@@ -55,17 +53,7 @@ def worker(loop_env: dict[str, str], platform_data_dir: Path, tmp_path: Path) ->
     log = tmp_path / "worker.log"
     env = {**child_env(), "DATA_DIR": str(platform_data_dir), "LOG_LEVEL": "WARNING"}
     with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", "solo"),
-                *("-Q", "celery,speech", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"),
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+        proc = celery_worker(env, queues="celery,speech", output=sink)
         try:
             yield log
         finally:

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from apps.realtime.models import Push
 from learning_platform.asgi import application
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.integration.conftest import ROOT, child_env
+from tests.integration.conftest import ROOT, celery_worker, child_env
 from tests.services import stop_worker
 
 
@@ -135,24 +135,7 @@ def test_real_celery_worker_runs_a_task_from_redis(redis_url, tmp_path):
     Push.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=2))
     fresh = Push.objects.create(user=user, type="new", data={})
     env = {**child_env(), "DATA_DIR": str(tmp_path), "CELERY_BROKER_URL": redis_url.rsplit("/", 1)[0] + "/5"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "learning_platform",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = celery_worker(env)
     try:
         subprocess.run(
             [

@@ -3,8 +3,6 @@ one of which is killed with SIGKILL in the middle of an extraction."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +17,7 @@ from apps.documents.models import Document, Page
 from apps.jobs.models import Job
 from tests.factories import UserFactory
 from tests.fixtures.documents import corpus, pdf_bytes
-from tests.integration.conftest import ROOT, child_env
+from tests.integration.conftest import celery_worker, child_env, django_python, wait_until
 from tests.services import stop_worker
 
 pytestmark = pytest.mark.integration
@@ -79,19 +77,6 @@ def upload_as(django_capture_on_commit_callbacks: Any) -> Any:
     return post
 
 
-def _worker(env: dict[str, str], pool: str = "solo") -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", pool),
-            *("--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def _worker_env(redis_url: str, data_dir: Path, **overrides: str) -> dict[str, str]:
     """Local files, the in-process event transport and a Redis database of its own for the broker."""
     import redis
@@ -111,7 +96,7 @@ def _worker_env(redis_url: str, data_dir: Path, **overrides: str) -> dict[str, s
 def _upload_in_child(env: dict[str, str], owner_id: int, pdf_path: Path) -> int:
     """Uploads from a separate process, so the job goes through the real broker (no eager mode here)."""
     return int(
-        _python(
+        django_python(
             env,
             "from apps.documents.services import document_upload\n"
             f"with open({str(pdf_path)!r}, 'rb') as f:\n"
@@ -120,27 +105,6 @@ def _upload_in_child(env: dict[str, str], owner_id: int, pdf_path: Path) -> int:
             "print(d.pk)",
         )
     )
-
-
-def _python(env: dict[str, str], code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
-
-
-def _wait(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -155,11 +119,11 @@ def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
     pdf_path.write_bytes(pdf_bytes(page_count=pages, lines_per_page=45))
     env = _worker_env(redis_url, tmp_path, JOBS_LEASE_SECONDS="2", DOCUMENTS_EXTRACT_PROCESSES="1")
 
-    first = _worker(env)
+    first = celery_worker(env)
     try:
         document_id = _upload_in_child(env, user.pk, pdf_path)
         job = lambda: Job.objects.filter(subject_type="document", subject_id=str(document_id)).first()  # noqa: E731
-        _wait(lambda: (j := job()) is not None and j.progress_done > 0, 60, "extraction never started")
+        wait_until(lambda: (j := job()) is not None and j.progress_done > 0, 60, "extraction never started")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:
@@ -171,12 +135,12 @@ def test_a_worker_killed_mid_extraction_is_retried_by_the_reaper(
     assert (killed.status, killed.attempts) == ("running", 1)
     assert 0 < killed.progress_done < pages
 
-    second = _worker(env)
+    second = celery_worker(env)
     try:
         time.sleep(2.5)  # the dead worker's lease expires
-        report = _python(env, "from apps.jobs.runner import jobs_reap; print(jobs_reap())")
+        report = django_python(env, "from apps.jobs.runner import jobs_reap; print(jobs_reap())")
         assert "requeued=1" in report
-        _wait(lambda: job().status in ("succeeded", "failed"), 120, "the retried job never finished")  # type: ignore[union-attr]
+        wait_until(lambda: job().status in ("succeeded", "failed"), 120, "the retried job never finished")  # type: ignore[union-attr]
     finally:
         stop_worker(second)
 
@@ -200,10 +164,10 @@ def test_a_prefork_worker_extracts_a_long_pdf_in_parallel_processes(
     pdf_path.write_bytes(pdf_bytes(page_count=pages))
     env = _worker_env(redis_url, tmp_path, DOCUMENTS_EXTRACT_PROCESSES="2", DOCUMENTS_PARALLEL_MIN_PAGES="48")
 
-    worker = _worker(env, pool="prefork")
+    worker = celery_worker(env, pool="prefork")
     try:
         document_id = _upload_in_child(env, user.pk, pdf_path)
-        _wait(
+        wait_until(
             lambda: Document.objects.get(pk=document_id).status in ("processed", "failed"),
             120,
             "extraction never ended",

@@ -3,7 +3,6 @@ with the next job, and the reaper fails the hung job with ``time_limit``."""
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from apps.jobs.models import Job
 from tests.factories import UserFactory
-from tests.integration.conftest import ROOT, child_env
+from tests.integration.conftest import ROOT, child_env, django_python, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -40,23 +39,10 @@ def _env(redis_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _python(env: dict[str, str], code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
-
-
 def _create(env: dict[str, str], kind: str, owner_id: int) -> int:
     """From a separate process, so the job goes through the real broker (no eager mode)."""
     return int(
-        _python(
+        django_python(
             env,
             "from django.db import transaction\n"
             "import tests.integration.jobs.kinds\n"
@@ -65,14 +51,6 @@ def _create(env: dict[str, str], kind: str, owner_id: int) -> int:
             "print(job.id)",
         )
     )
-
-
-def _wait_for(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,10 +64,10 @@ def test_a_hung_job_is_killed_at_its_hard_limit_and_the_worker_runs_the_next_job
     )
     try:
         hung_id = _create(env, "it.hang", user.pk)
-        _wait_for(lambda: Job.objects.get(pk=hung_id).status == "running", 60, "the hung job never started")
+        wait_until(lambda: Job.objects.get(pk=hung_id).status == "running", 60, "the hung job never started")
 
         quick_id = _create(env, "it.quick", user.pk)  # one worker process: it runs only if the hung one is gone
-        _wait_for(lambda: Job.objects.get(pk=quick_id).status == "succeeded", 60, "the worker stayed pinned")
+        wait_until(lambda: Job.objects.get(pk=quick_id).status == "succeeded", 60, "the worker stayed pinned")
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -97,7 +75,7 @@ def test_a_hung_job_is_killed_at_its_hard_limit_and_the_worker_runs_the_next_job
     hung = Job.objects.get(pk=hung_id)
     assert (hung.status, hung.attempts) == ("running", 1)  # killed: nobody wrote its end; the reaper will
 
-    report = _python(env, "from apps.jobs.runner import jobs_reap; print(jobs_reap())")
+    report = django_python(env, "from apps.jobs.runner import jobs_reap; print(jobs_reap())")
 
     hung.refresh_from_db()
     assert "failed=1" in report

@@ -4,7 +4,6 @@
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,43 +14,9 @@ from apps.jobs.models import Job
 from apps.speech.models import Narration, Transcription
 from tests.factories import UserFactory
 from tests.fixtures.speech import CORPUS, jfk_flac, normalised
-from tests.integration.conftest import ROOT, child_env
+from tests.integration.conftest import ROOT, celery_worker, child_env, django_python, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-def _speech_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "learning_platform", "worker", "--pool", "solo", "-Q", "speech"),
-            *("--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _python(env: dict[str, str], code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
-
-
-def _wait(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,9 +36,9 @@ def test_a_speech_worker_transcribes_and_narrates_while_extraction_waits_on_its_
         "SPEECH_WHISPER_THREADS": "2",
     }
     redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
-    worker = _speech_worker(env)
+    worker = celery_worker(env, queues="speech")
     try:
-        ids = _python(
+        ids = django_python(
             env,
             "from apps.speech import services\n"
             f"with open({str(CORPUS / 'jfk.flac')!r}, 'rb') as f:\n"
@@ -84,8 +49,8 @@ def test_a_speech_worker_transcribes_and_narrates_while_extraction_waits_on_its_
         )
         transcription_id, narration_id = map(int, ids.split())
         finished = ("completed", "failed")
-        _wait(lambda: Transcription.objects.get(pk=transcription_id).status in finished, 180, "no transcript")
-        _wait(lambda: Narration.objects.get(pk=narration_id).status in finished, 60, "no narration")
+        wait_until(lambda: Transcription.objects.get(pk=transcription_id).status in finished, 180, "no transcript")
+        wait_until(lambda: Narration.objects.get(pk=narration_id).status in finished, 60, "no narration")
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -161,7 +126,7 @@ def test_a_prefork_speech_worker_narrates_with_piper_and_pyttsx3(
         stderr=subprocess.DEVNULL,
     )
     try:
-        ids = _python(
+        ids = django_python(
             env,
             "from django.conf import settings\n"
             "from apps.speech import services\n"
@@ -172,7 +137,7 @@ def test_a_prefork_speech_worker_narrates_with_piper_and_pyttsx3(
             "print(*ids)",
         )
         narration_ids = [int(pk) for pk in ids.split()]
-        _wait(
+        wait_until(
             lambda: all(n.status in ("completed", "failed") for n in Narration.objects.filter(pk__in=narration_ids)),
             240,
             "narrations not finished",
