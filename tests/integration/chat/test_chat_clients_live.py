@@ -1,0 +1,83 @@
+"""100 websocket clients at once over loopback TCP to the real server (daphne) on PostgreSQL: every one signs
+in, asks a question about its learner's own material and gets the streamed answer with citations; no error
+frame, no refused or dropped connection.
+
+Ten learners with ten sockets each: the per-learner limit (questions a minute) stays the deployed default.
+"""
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.chat import services
+from apps.chat.models import IndexedChunk
+from apps.documents.services import document_create_from_text
+from tests.factories import make_user
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+LEARNERS = 10
+SOCKETS_PER_LEARNER = 10
+EXCERPT = Path(__file__).resolve().parents[2] / "fixtures" / "corpus" / "war-and-peace-chapters-1-3.txt"
+QUESTIONS = [
+    "How old was Anna Pavlovna Scherer?",
+    "What did the princess readjust on her bosom?",
+    "Who was the illegitimate son of Count Bezukhov?",
+    "Where was Pierre educated?",
+    "Why did Prince Vasili apologise to the hostess and leave early?",
+]
+
+
+def _learner_with_material() -> tuple[int, str]:
+    user = make_user()
+    document_create_from_text(
+        owner_id=user.pk, title="War and Peace", text=EXCERPT.read_text(encoding="utf-8"), source_kind="text"
+    )
+    assert IndexedChunk.objects.filter(owner_id=user.pk).exists()  # extraction and indexing jobs ran
+    session = services.session_create(owner_id=user.pk)
+    return session.pk, str(AccessToken.for_user(user))
+
+
+async def _ask(base: str, session_id: int, token: str, question: str) -> dict[str, Any]:
+    import websockets
+    from websockets.typing import Origin, Subprotocol
+
+    url = base.replace("http://", "ws://") + f"/ws/chat/{session_id}/"
+    async with websockets.connect(
+        url, subprotocols=[Subprotocol("bearer"), Subprotocol(token)], origin=Origin(base), open_timeout=60
+    ) as socket:
+        connected = json.loads(await asyncio.wait_for(socket.recv(), 60))
+        assert connected == {"event": "connected", "data": {"session_id": session_id}}
+        await socket.send(json.dumps({"type": "question", "text": question}))
+        events = []
+        while True:
+            frame = json.loads(await asyncio.wait_for(socket.recv(), 300))
+            events.append(frame["event"])
+            if frame["event"] in ("answer.final", "error"):
+                return {"events": events, "final": frame}
+
+
+def test_100_websocket_clients_on_loopback_all_get_their_answers(live_platform: str, settings: Any) -> None:
+    settings.EVENTBUS_TRANSPORT = "inprocess"
+    learners = [_learner_with_material() for _ in range(LEARNERS)]
+
+    async def everyone() -> list[Any]:
+        asks = [
+            _ask(live_platform, session_id, token, QUESTIONS[n % len(QUESTIONS)])
+            for session_id, token in learners
+            for n in range(SOCKETS_PER_LEARNER)
+        ]
+        return await asyncio.gather(*asks, return_exceptions=True)
+
+    outcomes = asyncio.run(everyone())
+
+    failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    assert failures == []
+    finals = [o["final"] for o in outcomes]
+    assert [f["event"] for f in finals] == ["answer.final"] * LEARNERS * SOCKETS_PER_LEARNER
+    assert all(o["events"][0] == "question.stored" and "answer.part" in o["events"] for o in outcomes)
+    assert all(f["data"]["is_answered"] and f["data"]["citations"] for f in finals)
