@@ -173,7 +173,7 @@ def tune(
         "tried": len(tried),
         "best": {"fusion": describe(best_fusion), "recall": best},
         "best_per_method": by_method,
-        "all": [{"fusion": describe(f), "dev": r["dev"]} for f, r in tried],
+        "all": [{"fusion": describe(f), "recall": r} for f, r in tried],
     }
 
 
