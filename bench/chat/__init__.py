@@ -141,15 +141,15 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
         "dense": evaluate.Variant(mode="dense"),
         "equal_rrf_adr_0016": evaluate.Variant(fusion=retrieval.EQUAL_RRF),
     }
-    space = {"bm25": loaded.bm25, "vectors": loaded.vectors, "query_terms": query_terms, "query_vectors": query_vectors}
+    space = evaluate.Space(loaded.bm25, loaded.vectors, query_terms, query_vectors)
     recall = {
-        name: evaluate.recall(questions, truth, evaluate.found_positions(variant, **space))
+        name: evaluate.recall(questions, truth, evaluate.found_positions(variant, space))
         for name, variant in variants.items()
     }
     latency_runs = [
         _latency(questions, loaded, {name: variants[name] for name in ("hybrid", "exact")}) for _ in range(args.repeat)
     ]
-    tuning = evaluate.tune(questions, truth, **space) if args.tune else None
+    tuning = evaluate.tune(questions, truth, space) if args.tune else None
 
     started = time.monotonic()
     for _ in range(20):

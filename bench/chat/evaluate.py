@@ -8,7 +8,7 @@ are the dev half (fusion settings are chosen on it), odd positions the held-out 
 
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,46 +90,46 @@ class Variant:
     depth: int | None = None
 
 
-def found_positions(
-    variant: Variant,
-    *,
-    bm25: retrieval.Bm25,
-    vectors: np.ndarray,
-    query_terms: Sequence[Sequence[str]],
-    query_vectors: np.ndarray,
-    k: int = 5,
-) -> list[set[int]]:
+@dataclass(frozen=True)
+class Space:
+    """An index (BM25 and vectors) and the questions' terms and vectors, embedded once."""
+
+    bm25: retrieval.Bm25
+    vectors: np.ndarray
+    query_terms: Sequence[Sequence[str]]
+    query_vectors: np.ndarray
+
+
+def found_positions(variant: Variant, space: Space, k: int = 5) -> list[set[int]]:
     return [
         {
             hit.position
             for hit in retrieval.hybrid_search(
-                bm25=bm25,
-                vectors=vectors,
+                bm25=space.bm25,
+                vectors=space.vectors,
                 query_terms=terms,
-                query_vector=query_vectors[row],
+                query_vector=space.query_vectors[row],
                 k=k,
                 mode=variant.mode,
                 fusion=variant.fusion,
                 depth=variant.depth,
             )
         }
-        for row, terms in enumerate(query_terms)
+        for row, terms in enumerate(space.query_terms)
     ]
 
 
 def recall(questions: Sequence[Question], truth: Sequence[set[int]], found: Sequence[set[int]]) -> dict[str, Any]:
     """recall@k per set and half, both sets together (all questions alike) and the mean of the two sets."""
 
-    def share(keep: Callable[[Question], bool]) -> float | None:
-        rows = [i for i, q in enumerate(questions) if keep(q)]
+    def share(split: str, set_name: str | None) -> float | None:
+        rows = [i for i, q in enumerate(questions) if split in ("all", q.split) and set_name in (None, q.set)]
         return round(sum(bool(truth[i] & found[i]) for i in rows) / len(rows), 3) if rows else None
 
     figures: dict[str, Any] = {}
     for split in (*SPLITS, "all"):
-        in_split: dict[str, float | None] = {}
-        for name in SETS:
-            in_split[name] = share(lambda q, name=name, split=split: q.set == name and split in ("all", q.split))
-        in_split["combined"] = share(lambda q, split=split: split in ("all", q.split))
+        in_split: dict[str, float | None] = {name: share(split, name) for name in SETS}
+        in_split["combined"] = share(split, None)
         values = [in_split[name] for name in SETS]
         in_split["mean_of_sets"] = round(sum(v for v in values if v is not None) / len(SETS), 3)
         figures[split] = in_split
@@ -146,22 +146,12 @@ def fusion_grid() -> list[retrieval.Fusion]:
     return grid
 
 
-def tune(
-    questions: Sequence[Question],
-    truth: Sequence[set[int]],
-    *,
-    bm25: retrieval.Bm25,
-    vectors: np.ndarray,
-    query_terms: Sequence[Sequence[str]],
-    query_vectors: np.ndarray,
-) -> dict[str, Any]:
+def tune(questions: Sequence[Question], truth: Sequence[set[int]], space: Space) -> dict[str, Any]:
     """Every grid setting scored on the dev halves; the best by the mean of the two sets' dev recall (ties: the
     combined dev recall, then the grid's order), with its held-out figures."""
     tried = []
     for fusion in fusion_grid():
-        found = found_positions(
-            Variant(fusion=fusion), bm25=bm25, vectors=vectors, query_terms=query_terms, query_vectors=query_vectors
-        )
+        found = found_positions(Variant(fusion=fusion), space)
         tried.append((fusion, recall(questions, truth, found)))
     best_fusion, best = max(tried, key=lambda item: (item[1]["dev"]["mean_of_sets"], item[1]["dev"]["combined"]))
     by_method: dict[str, Any] = {}
