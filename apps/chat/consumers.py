@@ -8,10 +8,9 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
-from channels.db import DatabaseSyncToAsync
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 
 from apps.chat import selectors, services
@@ -23,31 +22,28 @@ NOT_FOUND = 4404
 IDLE = 4408
 
 
-def _pooled(function: Callable[..., Any]) -> Any:
-    """``function`` run in the thread pool (its own database connection per thread), not in the one thread
-    Channels gives every socket's database calls: with a hundred sockets asking at once, chat's reads and writes
-    would otherwise queue ahead of other sockets' sign-in checks, which daphne drops after its connect timeout."""
-    return DatabaseSyncToAsync(function, thread_sensitive=False)
-
-
-def _session_for(owner_id: int, session_id: int) -> ChatSession | None:
+@database_sync_to_async
+def _session(owner_id: int, session_id: int) -> ChatSession | None:
     return selectors.session_get_for_owner(owner_id=owner_id, session_id=session_id)
 
 
-def _scope_allowed_for(owner_id: int, document_id: int | None) -> bool:
+@database_sync_to_async
+def _questions_in_last_minute(owner_id: int) -> int:
+    return selectors.questions_in_last_minute(owner_id=owner_id)
+
+
+@database_sync_to_async
+def _scope_allowed(owner_id: int, document_id: int | None) -> bool:
     from apps.documents.selectors import document_get_for_owner
 
     return document_id is None or document_get_for_owner(owner_id=owner_id, document_id=document_id) is not None
 
 
-_session = _pooled(_session_for)
-_questions_in_last_minute = _pooled(lambda owner_id: selectors.questions_in_last_minute(owner_id=owner_id))
-_scope_allowed = _pooled(_scope_allowed_for)
-_question_store = _pooled(services.question_store)
-#: Retrieval and the answer are CPU work that releases the GIL (onnxruntime, numpy): in the pool too, so
-#: concurrent questions do not queue behind each other.
-_answer_compute = _pooled(services.answer_compute)
-_answer_store = _pooled(services.answer_store)
+_question_store = database_sync_to_async(services.question_store)
+#: Retrieval and the answer are CPU work that releases the GIL (onnxruntime, numpy): they run in the thread pool,
+#: not in the one thread Channels gives database calls, so concurrent questions do not queue behind each other.
+_answer_compute = DatabaseSyncToAsync(services.answer_compute, thread_sensitive=False)
+_answer_store = database_sync_to_async(services.answer_store)
 
 
 class ChatConsumer(AuthenticatedJsonWebsocketConsumer):
