@@ -25,10 +25,10 @@ def questions_in_last_minute(*, owner_id: int) -> int:
     return ChatMessage.objects.filter(owner_id=owner_id, role=ChatMessage.Role.USER, created_at__gte=since).count()
 
 
-def previous_question(*, session_id: int, before_id: int) -> str | None:
-    return (
+def previous_questions(*, session_id: int, before_id: int, limit: int) -> list[str]:
+    """The session's questions asked before ``before_id``, newest first, at most ``limit``."""
+    return list(
         ChatMessage.objects.filter(session_id=session_id, role=ChatMessage.Role.USER, id__lt=before_id)
         .order_by("-id")
-        .values_list("text", flat=True)
-        .first()
+        .values_list("text", flat=True)[:limit]
     )

@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from apps.chat import index, selectors
 from apps.chat.answers import Answer, build_answer, build_generated_answer
 from apps.chat.models import ChatMessage, ChatSession
-from apps.chat.text import terms
+from apps.chat.text import fold, terms
 from apps.documents import selectors as documents
 from apps.generation.config import config_from_settings
 from apps.generation.providers import Provider, provider_for
@@ -18,8 +18,12 @@ from apps.jobs import services as jobs
 from eventbus import publish
 
 INDEX_JOB = "chat.index_document"
-#: A question with fewer content terms than this is read as a follow-up of the session's previous question.
+#: A question with fewer content terms than this is read as a follow-up of the session's previous question...
 FOLLOW_UP_MAX_TERMS = 4
+#: ... and so is one that opens like a continuation ("And where...", "What about the second one?").
+FOLLOW_UP_OPENERS = ("and ", "but ", "also ", "so ", "then ", "what about ", "how about ")
+#: How far back a chain of follow-ups reaches for the question they all follow up.
+FOLLOW_UP_MAX_TURNS = 3
 
 
 # -- the index ----------------------------------------------------------------------------------------------
@@ -119,15 +123,29 @@ class Scope:
     course: str | None = None
 
 
+def is_follow_up(text: str) -> bool:
+    """Whether a question leans on the one before it: few content words of its own, or a continuation opener."""
+    opening = fold(text).lstrip(" \"'(")
+    return len(terms(text)) < FOLLOW_UP_MAX_TERMS or opening.startswith(FOLLOW_UP_OPENERS)
+
+
 def follow_up_context(*, session: ChatSession, question: ChatMessage) -> str:
-    """The session's previous question when this one is a short follow-up ("and the second one?"), else ""."""
-    if len(terms(question.text)) >= FOLLOW_UP_MAX_TERMS:
+    """The earlier questions a follow-up leans on, oldest first, else "": the previous question, and while that
+    one was a follow-up too, the one before it (at most FOLLOW_UP_MAX_TURNS back), so "and how old was he?"
+    after "where was he educated?" still reaches the question that named him."""
+    if not is_follow_up(question.text):
         return ""
-    return selectors.previous_question(session_id=session.pk, before_id=question.pk) or ""
+    chain: list[str] = []
+    for text in selectors.previous_questions(session_id=session.pk, before_id=question.pk, limit=FOLLOW_UP_MAX_TURNS):
+        chain.append(text)
+        if not is_follow_up(text):
+            break
+    return " ".join(reversed(chain))
 
 
 def answer_compute(*, session: ChatSession, question: ChatMessage, scope: Scope | None = None) -> Answer:
-    """Retrieval over the learner's own index only, then the extractive answer. Reads only."""
+    """Retrieval over the learner's own index only, then the extractive answer. Reads only. A follow-up is
+    retrieved with the questions it leans on (not only matched against them when the answer is built)."""
     scope = scope or Scope()
     context = follow_up_context(session=session, question=question)
     document_id = scope.document_id if scope.document_id is not None else session.document_id

@@ -1,23 +1,29 @@
 """Chat benchmark: retrieval quality and speed on a long book, through the real indexing job.
 
-    .venv/bin/python -m bench chat -- --book PATH [--max-chunks N] [--pairs 200] [--clients 100]
+    .venv/bin/python -m bench chat -- --book PATH [--max-chunks N] [--clients 100] [--loopback] [--tune]
 
 The book (a long plain-text novel, e.g. War and Peace from Project Gutenberg) is uploaded as a text document
 for one learner with small chunks (``--chunk-chars``), extracted and indexed by the real jobs (eager Celery,
-in-process bus, SQLite in a throwaway DATA_DIR). Labelled pairs are made from the text itself: a sentence
-of a random chunk with every third word dropped is the question, the chunks containing that sentence are
-the answer. Reported: recall@5 of our hybrid retrieval next to exact fusion of the complete rankings, BM25
-alone and dense alone; answer latency (retrieval + extractive answer) p50/p95 for ours and the exact fusion;
-indexing throughput of the job next to bare embedding of a sample of the same chunks; and concurrent
-websocket clients (in-process Channels communicators) that each ask one question. Results also go to
-bench/results/chat.json.
+in-process bus, SQLite in a throwaway DATA_DIR). Labelled questions come from ``questions.json`` (next to this
+file): two sets, each question labelled with an anchor (a quoted span of the book); the chunks containing the
+anchor are the answer.
+
+- ``paraphrased``: written by hand in other words than the passage (synonyms, reordered, paraphrased);
+- ``word_dropped``: a sentence of a random chunk with every third word dropped (made by ``--write-word-dropped``
+  from the book with a fixed seed), which shares its rare words with the passage and so favours BM25.
+
+Each set is split in halves by position (even: dev, odd: held out). Reported: recall@5 of our hybrid
+retrieval, of exact fusion of the complete rankings, of BM25 alone, dense alone and the equal-weight RRF of
+ADR 0016, per set and half; answer latency (retrieval + extractive answer) p50/p95 for ours and the exact
+fusion; indexing throughput of the job next to bare embedding of a sample of the same chunks; and concurrent
+websocket clients that each ask one question. ``--tune`` also searches fusion settings on the dev halves
+(ADR 0021). Results also go to bench/results/chat.json.
 """
 
 import argparse
 import asyncio
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -53,36 +59,22 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _pairs(passages: list[Any], count: int, seed: int = 7) -> list[tuple[str, set[int]]]:
-    """(question, positions of the chunks that contain its source sentence)."""
-    from apps.chat.text import sentence_spans
-
-    rng = random.Random(seed)
-    texts = [" ".join(p.text.split()) for p in passages]
-    pairs: list[tuple[str, set[int]]] = []
-    attempts = 0
-    while len(pairs) < count and attempts < count * 50:
-        attempts += 1
-        position = rng.randrange(len(passages))
-        sentences = [passages[position].text[a:b] for a, b in sentence_spans(passages[position].text)]
-        sentences = [" ".join(s.split()) for s in sentences if 10 <= len(s.split()) <= 40]
-        if not sentences:
-            continue
-        sentence = rng.choice(sentences)
-        words = sentence.split()
-        question = " ".join(word for i, word in enumerate(words) if i % 3 != 2)
-        labels = {i for i, text in enumerate(texts) if sentence in text}
-        pairs.append((question, labels or {position}))
-    return pairs
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench chat", description=__doc__)
     parser.add_argument("--book", required=True, help="a long plain-text book")
     parser.add_argument("--chunk-chars", type=int, default=320)
     parser.add_argument("--overlap", type=int, default=40)
     parser.add_argument("--max-chunks", type=int, default=0, help="cut the book to about this many chunks (0: all)")
-    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--pairs", type=int, default=200, help="word-dropped questions made by --write-word-dropped")
+    parser.add_argument(
+        "--write-word-dropped",
+        action="store_true",
+        help="remake the word_dropped set of questions.json from the indexed book, then stop",
+    )
+    parser.add_argument("--tune", action="store_true", help="also search fusion settings on the dev halves")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measure latency and the websocket clients this many times (spreads)"
+    )
     parser.add_argument("--bare-sample", type=int, default=200, help="chunks embedded bare for the comparison")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument(
@@ -105,14 +97,13 @@ def main() -> int:
 
 def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
-    from django.conf import settings
 
     from apps.chat import index, retrieval, services
-    from apps.chat.answers import build_answer
     from apps.chat.text import terms
     from apps.documents.services import document_create_from_text
     from apps.generation import embeddings
     from apps.jobs.models import Job
+    from bench.chat import evaluate
     from tests.factories import make_user
 
     learner = make_user()
@@ -133,57 +124,88 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
     embeddings._embed_uncached(sample)
     bare_rate = len(sample) / (time.monotonic() - started)
 
-    pairs = _pairs(loaded.passages, args.pairs)
-    modes: dict[str, dict[str, Any]] = {
-        "hybrid": {},
-        "exact": {"depth": 0},
-        "bm25": {"mode": "bm25"},
-        "dense": {"mode": "dense"},
+    texts = [p.text for p in loaded.passages]
+    if args.write_word_dropped:
+        data = json.loads(evaluate.QUESTIONS.read_text(encoding="utf-8"))
+        data["word_dropped"] = evaluate.word_dropped(texts, args.pairs)
+        evaluate.QUESTIONS.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return {"word_dropped_written": len(data["word_dropped"])}
+    questions = evaluate.load_questions()
+    truth = evaluate.labels(questions, texts)
+    unlabelled = [q.id for q, found in zip(questions, truth, strict=True) if not found]
+    query_terms = [terms(q.text) for q in questions]
+    query_vectors = embeddings._embed_uncached([q.text for q in questions])
+    variants = {
+        "hybrid": evaluate.Variant(),
+        "exact": evaluate.Variant(depth=0),
+        "bm25": evaluate.Variant(mode="bm25"),
+        "dense": evaluate.Variant(mode="dense"),
+        "equal_rrf_adr_0016": evaluate.Variant(fusion=retrieval.EQUAL_RRF),
     }
-    hits = dict.fromkeys(modes, 0)
-    latency: dict[str, list[float]] = {"hybrid": [], "exact": []}
-    for question, labels in pairs:
-        for name, options in modes.items():
-            started = time.monotonic()
-            vector = embeddings._embed_uncached([question])[0]
-            found = retrieval.hybrid_search(
-                bm25=loaded.bm25, vectors=loaded.vectors, query_terms=terms(question), query_vector=vector, k=5,
-                **options,
-            )  # fmt: skip
-            if name in latency:
-                passages = [loaded.passages[h.position] for h in found]
-                build_answer(question=question, passages=passages, min_similarity=settings.CHAT_MIN_SIMILARITY)
-                latency[name].append((time.monotonic() - started) * 1000)
-            hits[name] += bool(labels & {h.position for h in found})
-    recall = {name: round(count / len(pairs), 3) for name, count in hits.items()}
+    space = evaluate.Space(loaded.bm25, loaded.vectors, query_terms, query_vectors)
+    recall = {
+        name: evaluate.recall(questions, truth, evaluate.found_positions(variant, space))
+        for name, variant in variants.items()
+    }
+    latency_runs = [
+        _latency(questions, loaded, {name: variants[name] for name in ("hybrid", "exact")}) for _ in range(args.repeat)
+    ]
+    tuning = evaluate.tune(questions, truth, space) if args.tune else None
 
     started = time.monotonic()
     for _ in range(20):
         loaded.vectors @ np.ones(embeddings.DIMENSIONS, dtype=np.float32)
     matmul_ms = (time.monotonic() - started) / 20 * 1000
 
-    questions = [q for q, _ in pairs]
-    clients = None
+    clients = []
     if args.clients:
         run_clients = _loopback_clients if args.loopback else _clients
-        clients = asyncio.run(run_clients(learner, questions, args.clients))
+        for _ in range(args.repeat):
+            clients.append(asyncio.run(run_clients(learner, [q.text for q in questions], args.clients)))
     return {
         "chunks": chunk_count,
         "chunk_chars": args.chunk_chars,
         "document_id": document.pk,
-        "pairs": len(pairs),
+        "questions": {name: sum(q.set == name for q in questions) for name in evaluate.SETS},
+        "unlabelled_questions": unlabelled,
+        "fusion": evaluate.describe(retrieval.DEFAULT_FUSION),
         "recall_at_5": recall,
-        "hybrid_vs_exact": round(recall["hybrid"] / recall["exact"], 3) if recall["exact"] else None,
-        "answer_latency_ms": {
-            name: {"p50": round(_percentile(v, 0.5), 1), "p95": round(_percentile(v, 0.95), 1)}
-            for name, v in latency.items()
-        },
+        "hybrid_vs_exact": round(recall["hybrid"]["all"]["combined"] / recall["exact"]["all"]["combined"], 3),
+        "answer_latency_ms": latency_runs,
         "index_job_seconds": round(index_seconds, 1),
         "index_chunks_per_second": round(chunk_count / index_seconds, 1),
         "bare_embedding_chunks_per_second": round(bare_rate, 1),
         "upload_to_indexed_seconds": round(pipeline_seconds, 1),
         "dense_scan_ms": round(matmul_ms, 2),
         "websocket_clients": clients,
+        "tuning": tuning,
+    }
+
+
+def _latency(questions: list[Any], loaded: Any, variants: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Answer latency per variant: question embedding + retrieval + extractive answer, p50 and p95 in ms."""
+    from django.conf import settings
+
+    from apps.chat import retrieval
+    from apps.chat.answers import build_answer
+    from apps.chat.text import terms
+    from apps.generation import embeddings
+
+    latency: dict[str, list[float]] = {name: [] for name in variants}
+    for question in questions:
+        for name, variant in variants.items():
+            started = time.monotonic()
+            vector = embeddings._embed_uncached([question.text])[0]
+            found = retrieval.hybrid_search(
+                bm25=loaded.bm25, vectors=loaded.vectors, query_terms=terms(question.text), query_vector=vector,
+                k=5, depth=variant.depth, mode=variant.mode, fusion=variant.fusion,
+            )  # fmt: skip
+            passages = [loaded.passages[h.position] for h in found]
+            build_answer(question=question.text, passages=passages, min_similarity=settings.CHAT_MIN_SIMILARITY)
+            latency[name].append((time.monotonic() - started) * 1000)
+    return {
+        name: {"p50": round(_percentile(v, 0.5), 1), "p95": round(_percentile(v, 0.95), 1)}
+        for name, v in latency.items()
     }
 
 

@@ -76,21 +76,74 @@ def _hybrid_fixture() -> tuple[retrieval.Bm25, np.ndarray]:
 
 
 @pytest.mark.parametrize(
-    ("mode", "expected"),
+    ("mode", "fusion", "expected"),
     [
-        pytest.param("bm25", [2, 0], id="bm25-alone"),
-        pytest.param("dense", [1, 2, 0, 3], id="dense-alone"),
-        pytest.param("hybrid", [2, 0, 1, 3], id="hybrid"),
+        pytest.param("bm25", retrieval.DEFAULT_FUSION, [2, 0], id="bm25-alone"),
+        pytest.param("dense", retrieval.DEFAULT_FUSION, [1, 2, 0, 3], id="dense-alone"),
+        # BM25 of chunk 0 is 0.472 of chunk 2's; cosines are 0, 1, 0.8, 0: convex scores by hand.
+        pytest.param("hybrid", retrieval.Fusion(method="convex", dense_weight=0.2), [2, 0, 1, 3], id="convex-0.2"),
+        pytest.param("hybrid", retrieval.Fusion(method="convex", dense_weight=0.5), [2, 1, 0, 3], id="convex-0.5"),
+        pytest.param("hybrid", retrieval.Fusion(method="convex", dense_weight=0.9), [1, 2, 0, 3], id="convex-0.9"),
+        pytest.param("hybrid", retrieval.EQUAL_RRF, [2, 0, 1, 3], id="equal-rrf"),
+        pytest.param("hybrid", retrieval.Fusion(method="rrf", dense_weight=0.9, rrf_k=1), [1, 2, 0, 3], id="rrf-dense"),
+        pytest.param("hybrid", retrieval.Fusion(method="rerank", depth=10), [2, 0, 1, 3], id="rerank-bm25-top"),
     ],
 )
-def test_hybrid_search_fuses_the_two_rankings(mode: str, expected: list[int]) -> None:
+def test_hybrid_search_fuses_the_two_rankings(mode: str, fusion: retrieval.Fusion, expected: list[int]) -> None:
     bm25, vectors = _hybrid_fixture()
 
     hits = retrieval.hybrid_search(
-        bm25=bm25, vectors=vectors, query_terms=["moscow", "army"], query_vector=_unit(0, 1, 0), k=4, mode=mode
+        bm25=bm25,
+        vectors=vectors,
+        query_terms=["moscow", "army"],
+        query_vector=_unit(0, 1, 0),
+        k=4,
+        mode=mode,
+        fusion=fusion,
     )
 
     assert [hit.position for hit in hits] == expected
+
+
+def test_convex_fusion_is_the_weighted_sum_of_min_max_scaled_scores() -> None:
+    bm25, vectors = _hybrid_fixture()
+    lexical = bm25.scores(["moscow", "army"])
+
+    hits = retrieval.hybrid_search(
+        bm25=bm25,
+        vectors=vectors,
+        query_terms=["moscow", "army"],
+        query_vector=_unit(0, 1, 0),
+        k=4,
+        fusion=retrieval.Fusion(method="convex", dense_weight=0.3),
+    )
+
+    cosine_scaled = {0: 0.0, 1: 1.0, 2: 0.8, 3: 0.0}
+    expected = {p: 1 + 0.3 * cosine_scaled[p] + 0.7 * lexical[p] / lexical.max() for p in range(4)}
+    assert {hit.position: hit.score for hit in hits} == pytest.approx(expected)
+
+
+def test_min_max_scales_over_the_candidates_only() -> None:
+    scaled = retrieval.min_max(np.array([5.0, 1.0, 3.0, 100.0]), np.array([0, 1, 2]))
+
+    assert scaled.tolist() == [1.0, 0.0, 0.5, 0.0]
+    assert retrieval.min_max(np.array([2.0, 2.0]), np.array([0, 1])).tolist() == [0.0, 0.0]
+
+
+def test_weighted_rrf_weighs_each_ranking() -> None:
+    fused = retrieval.reciprocal_rank_fusion([np.array([1]), np.array([0])], size=2, weights=[0.75, 0.25], k=10)
+
+    assert fused == pytest.approx([0.25 / 11, 0.75 / 11])
+
+
+def test_an_unknown_fusion_is_refused() -> None:
+    bm25, vectors = _hybrid_fixture()
+
+    with pytest.raises(ValueError, match="unknown fusion method"):
+        retrieval.hybrid_search(
+            bm25=bm25, vectors=vectors, query_terms=["army"], query_vector=_unit(0, 1, 0),
+            fusion=retrieval.Fusion(method="vote"),
+        )  # fmt: skip
 
 
 def test_hybrid_search_keeps_to_the_mask() -> None:
