@@ -24,6 +24,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench.stages import extraction_only
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 TEXT_PDFS = [
@@ -55,18 +57,7 @@ def _django(data_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    _extraction_only()
-
-
-def _extraction_only() -> None:
-    """The stage measured is extraction: the consumers downstream of ``document.processed`` (chat indexing,
-    notes) are other stages, run by other workers in a deployment and measured by bench/chat and
-    bench/generation. With eager jobs and the in-process bus they would otherwise run inside the upload call."""
-    from eventbus.subscriptions import groups_for, handlers_for, unsubscribe
-
-    for group in groups_for("document.processed"):
-        for handler in handlers_for(group, "document.processed"):
-            unsubscribe("document.processed", group=group, handler=handler)
+    extraction_only()
 
 
 def _characters(text: str) -> Counter[str]:
@@ -320,7 +311,7 @@ def memory_child(path: str, processes: int, data_dir: str) -> None:
     import django
 
     django.setup()
-    _extraction_only()
+    extraction_only()
     owner_id = _owner()
     baseline = _status_kb("self", "VmRSS") / 1024
     sampler = _TotalRssSampler()

@@ -1,0 +1,12 @@
+"""Helpers shared by the benchmarks that time one stage of the document pipeline."""
+
+
+def extraction_only() -> None:
+    """The stage measured is extraction: the consumers downstream of ``document.processed`` (chat indexing,
+    notes) are other stages, run by other workers in a deployment and measured by bench/chat and
+    bench/generation. With eager jobs and the in-process bus they would otherwise run inside the upload call."""
+    from eventbus.subscriptions import groups_for, handlers_for, unsubscribe
+
+    for group in groups_for("document.processed"):
+        for handler in handlers_for(group, "document.processed"):
+            unsubscribe("document.processed", group=group, handler=handler)
