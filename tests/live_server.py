@@ -42,15 +42,20 @@ def embedded_env(data_dir: Path, **overrides: str) -> dict[str, str]:
     }
 
 
+def _server_command(server: str, port: int, options: tuple[str, ...]) -> list[str]:
+    if server == "uvicorn":  # hands the body to the application as it arrives
+        return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *options]
+
+
 @contextmanager
-def embedded_server(data_dir: Path, *, migrate: bool = False, **overrides: str) -> Iterator[str]:
-    """Serves the platform with daphne on a free loopback port; yields its base URL."""
-    env = embedded_env(data_dir, **overrides)
-    if migrate:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+def asgi_server(env: dict[str, str], *options: str, server: str = "daphne") -> Iterator[str]:
+    """The real ASGI server (daphne, or uvicorn with ``server="uvicorn"``) in its own process on a free loopback
+    port, with ``env``; yields its base URL once ``/healthz`` answers, and stops it afterwards (killed if it has
+    not stopped within a minute)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "learning_platform.asgi:application"],
+        [*_server_command(server, port, options), "learning_platform.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -62,4 +67,18 @@ def embedded_server(data_dir: Path, *, migrate: bool = False, **overrides: str) 
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=60)  # a loaded machine can take longer than 10 s to stop it
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextmanager
+def embedded_server(data_dir: Path, *, migrate: bool = False, **overrides: str) -> Iterator[str]:
+    """Serves the platform with daphne on a free loopback port; yields its base URL."""
+    env = embedded_env(data_dir, **overrides)
+    if migrate:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    with asgi_server(env) as base:
+        yield base

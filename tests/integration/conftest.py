@@ -1,6 +1,5 @@
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.live_server import asgi_server
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,12 +21,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.integration)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def child_env() -> dict[str, str]:
@@ -41,19 +36,6 @@ def child_env() -> dict[str, str]:
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "LOG_LEVEL": "WARNING",
     }
-
-
-def wait_for_http(url: str, timeout: float = 30.0) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL built by the test
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 def celery_worker(
@@ -115,22 +97,8 @@ def platform_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def live_platform(postgres_url: str, redis_url: str, transactional_db: Any, platform_data_dir: Path) -> Iterator[str]:
     """The real ASGI server (daphne) in its own process, on the test database and the real services."""
-    port = free_port()
-    env = {**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "learning_platform.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base}/healthz")
+    with asgi_server({**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"}) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session", autouse=True)

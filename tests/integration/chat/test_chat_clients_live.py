@@ -11,8 +11,6 @@ response"); at a normal load the default was enough (docs/benchmarks.md, "Chat")
 
 import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,8 @@ from apps.chat import services
 from apps.chat.models import IndexedChunk
 from apps.documents.services import document_create_from_text
 from tests.factories import make_user
-from tests.integration.conftest import ROOT, child_env, free_port, wait_for_http
+from tests.integration.conftest import child_env
+from tests.live_server import asgi_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -44,28 +43,9 @@ QUESTIONS = [
 @pytest.fixture
 def chat_server(postgres_url: str, redis_url: str, transactional_db: Any, platform_data_dir: Path) -> Iterator[str]:
     """daphne in its own process on the test database, as ``live_platform`` but with a longer handshake timeout."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
-            *("--websocket_connect_timeout", str(HANDSHAKE_TIMEOUT_SECONDS), "learning_platform.asgi:application"),
-        ],
-        cwd=ROOT,
-        env={**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base}/healthz")
+    env = {**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"}
+    with asgi_server(env, "--websocket_connect_timeout", str(HANDSHAKE_TIMEOUT_SECONDS)) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)  # a loaded machine can take longer than 10 s to stop it
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def _learner_with_material() -> tuple[int, str]:

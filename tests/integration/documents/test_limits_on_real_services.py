@@ -5,8 +5,6 @@ upload racing the account's erasure on PostgreSQL's row locks."""
 import json
 import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +20,8 @@ from apps.documents import services
 from apps.documents.detection import UploadRejected
 from apps.documents.models import Document
 from tests.factories import make_user
-from tests.integration.conftest import ROOT, child_env, free_port, wait_for_http
+from tests.integration.conftest import child_env
+from tests.live_server import asgi_server
 
 pytestmark = pytest.mark.integration
 
@@ -105,19 +104,9 @@ def test_daphne_still_serves_a_body_under_the_limit(live_platform: str) -> None:
 @pytest.fixture
 def uvicorn_platform(postgres_url: str, transactional_db: Any, platform_data_dir: Any) -> Iterator[str]:
     """The same ASGI application under uvicorn, which hands the body to the application as it arrives."""
-    port = free_port()
     env = {**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"}
-    command = [sys.executable, "-m", "uvicorn", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(
-        [*command, "learning_platform.asgi:application"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base}/healthz")
+    with asgi_server(env, server="uvicorn") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_streaming_server_refuses_a_declared_length_before_reading_the_body(uvicorn_platform: str) -> None:
