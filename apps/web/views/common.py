@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
-__all__ = ["failed", "login_required", "owner_of", "wants_json"]
+__all__ = ["failed", "login_required", "owner_of", "uploaded", "wants_json"]
 
 
 def owner_of(request: HttpRequest) -> int:
@@ -26,3 +27,12 @@ def failed(request: HttpRequest, message: str, *, status: int, to: str, **kwargs
         return JsonResponse({"error": message}, status=status)
     messages.error(request, message)
     return redirect(to, **kwargs)
+
+
+def uploaded(request: HttpRequest, *, pk: int, page: str, message: str) -> HttpResponse:
+    """An accepted upload: its page's address as JSON to the upload script, or a redirect there with ``message``."""
+    url = reverse(page, args=[pk])
+    if wants_json(request):
+        return JsonResponse({"id": pk, "url": url}, status=201)
+    messages.success(request, message)
+    return redirect(url)

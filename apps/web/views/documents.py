@@ -19,7 +19,7 @@ from apps.speech import services as speech_services
 from apps.speech.audio import AudioRejected
 from apps.web import presenters
 from apps.web.forms import QuizForm
-from apps.web.views.common import failed, login_required, owner_of
+from apps.web.views.common import failed, login_required, owner_of, uploaded
 
 TOO_LARGE = ("file_too_large", "quota_exceeded")
 
@@ -52,11 +52,9 @@ def document_upload(request: HttpRequest) -> HttpResponse:
     except UploadRejected as rejected:
         status = 413 if rejected.code in TOO_LARGE else 400
         return failed(request, rejected.message, status=status, to="documents")
-    url = reverse("document", args=[document.pk])
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return JsonResponse({"id": document.pk, "url": url}, status=201)
-    messages.success(request, f"“{document.title}” is uploaded; it is being read now.")
-    return redirect(url)
+    return uploaded(
+        request, pk=document.pk, page="document", message=f"“{document.title}” is uploaded; it is being read now."
+    )
 
 
 def _owned(request: HttpRequest, document_id: int):  # type: ignore[no-untyped-def]

@@ -1,17 +1,15 @@
 """Lectures: upload a recording, read its transcript with timestamps, play it from a segment."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.speech import selectors, services
 from apps.speech import storage as files
 from apps.speech.audio import AudioRejected
 from apps.web import presenters
-from apps.web.views.common import failed, login_required, owner_of, wants_json
+from apps.web.views.common import failed, login_required, owner_of, uploaded
 
 #: The media type of each container PyAV names (the first of its aliases), for the page's audio player.
 AUDIO_TYPES = {
@@ -51,11 +49,8 @@ def lecture_upload(request: HttpRequest) -> HttpResponse:
         )
     except AudioRejected as rejected:
         return failed(request, rejected.message, status=rejected.status, to="lectures")
-    url = reverse("lecture", args=[lecture.pk])
-    if wants_json(request):
-        return JsonResponse({"id": lecture.pk, "url": url}, status=201)
-    messages.success(request, f"“{lecture.title}” is uploaded; its transcript is being written.")
-    return redirect(url)
+    message = f"“{lecture.title}” is uploaded; its transcript is being written."
+    return uploaded(request, pk=lecture.pk, page="lecture", message=message)
 
 
 def _owned(request: HttpRequest, transcription_id: int):  # type: ignore[no-untyped-def]
