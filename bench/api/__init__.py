@@ -146,6 +146,10 @@ def main() -> int:
             "documents list": "/api/v1/documents/",
             "document detail": f"/api/v1/documents/{document}/",
             "document pages (nested read)": f"/api/v1/documents/{document}/pages/",
+            "document notes": f"/api/v1/documents/{document}/notes/",
+            "quiz detail (read model)": f"/api/v1/quizzes/{seeded['quiz_id']}/",
+            "chat sessions list": "/api/v1/chat/sessions/",
+            "transcriptions list": "/api/v1/transcriptions/",
         }
         ours_port, bare_port = _free_port(), _free_port()
         logs = Path(data_dir)

@@ -1,5 +1,6 @@
 """Seeds the API benchmark's database: one learner with documents extracted the real way (upload service,
-event, job run eagerly), plus an access token for them. Prints JSON: token, a document id."""
+event, job run eagerly, so their notes and chat index are written too), a quiz and a chat session, plus an
+access token for them. Prints JSON: token, a document id, a quiz id."""
 
 import json
 import sys
@@ -15,7 +16,9 @@ def main() -> None:
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from apps.accounts.models import User
+    from apps.chat.services import session_create
     from apps.documents.services import document_create_from_text
+    from apps.quizzes.services import QuizRequest, quiz_request
 
     user = User.objects.create_user(email="bench-api@example.com", password="bench-api-password-1")
     paragraph = "Photosynthesis converts light energy into chemical energy stored in glucose. " * 40
@@ -23,8 +26,12 @@ def main() -> None:
         document_create_from_text(owner_id=user.pk, title=f"Lecture {n}", text=paragraph * 3, source_kind="text").pk
         for n in range(int(sys.argv[1]) if len(sys.argv) > 1 else 25)
     ]
+    quiz = quiz_request(
+        owner_id=user.pk, request=QuizRequest(document_id=document_ids[-1], question_count=10, question_types=[])
+    )
+    session_create(owner_id=user.pk, document_id=document_ids[-1])
     token = str(RefreshToken.for_user(user).access_token)
-    print(json.dumps({"token": token, "document_id": document_ids[-1]}))
+    print(json.dumps({"token": token, "document_id": document_ids[-1], "quiz_id": quiz.pk}))
 
 
 if __name__ == "__main__":
