@@ -1,5 +1,7 @@
 """Queries read the read model only, scoped to the requesting learner."""
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from apps.quizzes import read_cache
@@ -21,6 +23,15 @@ def quiz_questions(*, quiz: QuizView) -> QuerySet[QuestionView]:
 
 def attempt_list(*, owner_id: int, quiz_id: int) -> QuerySet[AttemptView]:
     return AttemptView.objects.filter(owner_id=owner_id, quiz_id=quiz_id).order_by("number")
+
+
+def submitted_scores(*, owner_id: int) -> list[tuple[datetime, float, str]]:
+    """The learner's scored attempts in submission order, each with its quiz's title: two queries."""
+    titles = dict(QuizView.objects.filter(owner_id=owner_id).values_list("quiz_id", "title"))
+    attempts = AttemptView.objects.filter(
+        owner_id=owner_id, status="submitted", submitted_at__isnull=False, score__isnull=False
+    ).order_by("submitted_at")
+    return [(a.submitted_at, a.score, titles.get(a.quiz_id, "")) for a in attempts]  # type: ignore[misc]
 
 
 def attempt_get(*, owner_id: int, attempt_id: int) -> AttemptView | None:

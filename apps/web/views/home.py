@@ -1,7 +1,5 @@
 """The learner's home (a landing page when signed out) and my progress."""
 
-from datetime import datetime
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -24,15 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def _submitted_scores(owner_id: int) -> list[tuple[datetime, float, str]]:
-    scores: list[tuple[datetime, float, str]] = []
-    for quiz in quizzes.quiz_list(owner_id=owner_id):
-        for attempt in quizzes.attempt_list(owner_id=owner_id, quiz_id=quiz.quiz_id):
-            if attempt.status == "submitted" and attempt.submitted_at is not None and attempt.score is not None:
-                scores.append((attempt.submitted_at, attempt.score, quiz.title))
-    return sorted(scores, key=lambda row: row[0])
-
-
 @login_required
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
@@ -42,6 +31,6 @@ def progress(request: HttpRequest) -> HttpResponse:
         {"row": row, "title": titles.get(row.document_id, "(deleted document)")}
         for row in quizzes.progress_list(owner_id=owner_id)
     ]
-    scores = _submitted_scores(owner_id)
+    scores = quizzes.submitted_scores(owner_id=owner_id)
     chart = presenters.score_chart(scores)
     return render(request, "web/progress.html", {"studied": studied, "chart": chart, "count": len(scores)})

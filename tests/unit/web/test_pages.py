@@ -210,16 +210,24 @@ def test_a_quiz_is_made_taken_and_scored_with_the_source_passage(browser, docume
     assert b"Past attempts" in browser.get(f"/quizzes/{quiz_id}/").content
 
 
-def test_progress_draws_the_scores_as_an_svg_chart(browser, document_id, run_commits):
-    quiz_id = _make_quiz(browser, document_id, run_commits)
-    attempt_path = browser.post(f"/quizzes/{quiz_id}/take/")["Location"]
-    browser.post(attempt_path, {})
+def test_progress_draws_the_scores_as_an_svg_chart(
+    browser, learner, document_id, run_commits, django_assert_num_queries
+):
+    from apps.quizzes.selectors import submitted_scores
+
+    quiz_ids = [_make_quiz(browser, document_id, run_commits) for _ in range(2)]
+    for quiz_id in quiz_ids:
+        attempt_path = browser.post(f"/quizzes/{quiz_id}/take/")["Location"]
+        browser.post(attempt_path, {})
 
     body = browser.get("/progress/").content.decode()
+    with django_assert_num_queries(2):  # the scores of every quiz at once, not a query per quiz
+        scores = submitted_scores(owner_id=learner.pk)
 
     assert "<svg" in body
-    assert body.count('class="dot"') == 1
+    assert body.count('class="dot"') == 2
     assert "0 % on" in body
+    assert [score for _, score, _ in scores] == [0.0, 0.0]
 
 
 def test_a_chat_session_is_made_from_the_page(browser, document_id):
