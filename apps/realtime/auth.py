@@ -179,7 +179,10 @@ class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
             if time.time() >= self._token_expires_at:
                 return "token_expired"
             check = await _check_token(raw=self._token)
-            return None if check.user_id == self.user_id else "signed_out"
+            if check.user_id == self.user_id:
+                return None
+            # The token may have run out while it was being checked: that is an expiry, not a sign-out.
+            return "token_expired" if time.time() >= self._token_expires_at else "signed_out"
         assert self.user_id is not None
         assert self._generation is not None
         session = self.scope.get("session")

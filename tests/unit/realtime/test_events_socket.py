@@ -177,6 +177,35 @@ def test_socket_closes_when_its_access_token_expires():
 
 
 @FAST
+def test_a_token_that_runs_out_while_it_is_being_rechecked_is_reported_as_expired(monkeypatch):
+    """The watcher reads the clock, then validates the token in a thread: expiry in between is still expiry."""
+    from apps.realtime import auth
+
+    user = make_user()
+    real_check = auth._check_token
+    calls = 0
+
+    async def check_then_run_out(*, raw: str) -> sessions.AccessCheck:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the handshake
+            return await real_check(raw=raw)
+        await asyncio.sleep(1.2)  # the token's second runs out during the recheck
+        return sessions.AccessCheck(user_id=None, error="Token is invalid or expired")
+
+    monkeypatch.setattr(auth, "_check_token", check_then_run_out)
+
+    async def scenario() -> tuple[str, int]:
+        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=1)))
+        assert (await socket.connect())[0]
+        await socket.receive_json_from(timeout=3)
+        return await _ended(socket, timeout=5)
+
+    with override_settings(REALTIME_AUTH_RECHECK_SECONDS=0.01):
+        assert asyncio.run(scenario()) == ("token_expired", 4401)
+
+
+@FAST
 def test_a_fresh_token_keeps_the_socket_open_past_the_first_ones_expiry():
     user = make_user()
 
