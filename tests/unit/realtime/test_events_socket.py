@@ -168,10 +168,11 @@ def test_socket_closes_when_its_access_token_expires():
     user = make_user()
 
     async def scenario() -> tuple[str, int]:
-        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=1)))
+        # A JWT's expiry is whole seconds (rounded down): a 2 s lifetime runs out 1-2 s from now, never at once.
+        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=2)))
         assert (await socket.connect())[0]
         await socket.receive_json_from(timeout=3)  # connected
-        return await _ended(socket, timeout=4)
+        return await _ended(socket, timeout=5)
 
     assert asyncio.run(scenario()) == ("token_expired", 4401)
 
@@ -190,13 +191,13 @@ def test_a_token_that_runs_out_while_it_is_being_rechecked_is_reported_as_expire
         calls += 1
         if calls == 1:  # the handshake
             return await real_check(raw=raw)
-        await asyncio.sleep(1.2)  # the token's second runs out during the recheck
+        await asyncio.sleep(2.1)  # the token runs out during the recheck
         return sessions.AccessCheck(user_id=None, error="Token is invalid or expired")
 
     monkeypatch.setattr(auth, "_check_token", check_then_run_out)
 
     async def scenario() -> tuple[str, int]:
-        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=1)))
+        socket = _socket(bearer=_access(user, lifetime=timedelta(seconds=2)))
         assert (await socket.connect())[0]
         await socket.receive_json_from(timeout=3)
         return await _ended(socket, timeout=5)
