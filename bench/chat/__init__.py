@@ -1,6 +1,11 @@
 """Chat benchmark: retrieval quality and speed on a long book, through the real indexing job.
 
-    .venv/bin/python -m bench chat -- --book PATH [--max-chunks N] [--clients 100] [--loopback] [--tune]
+    .venv/bin/python -m bench chat [-- --quick] [--book PATH] [--max-chunks N] [--clients 100] [--no-loopback] [--tune]
+
+With no argument it runs the reported configuration: the whole of War and Peace committed in
+``tests/fixtures/corpus`` cut to ``--max-chunks 8600`` (about 10,000 chunks), 100 websocket clients over
+TCP to a daphne process, latency and clients measured three times. ``--quick`` cuts the book to 1,200 chunks
+and measures once with 20 clients (a smoke run; its figures are not the report's).
 
 The book (a long plain-text novel, e.g. War and Peace from Project Gutenberg) is uploaded as a text document
 for one learner with small chunks (``--chunk-chars``), extracted and indexed by the real jobs (eager Celery,
@@ -31,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "tests" / "fixtures" / "corpus" / "book-war-and-peace-1225p.txt"
 
 
 def _django(data_dir: str, chunk_chars: int, overlap: int) -> None:
@@ -61,10 +67,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench chat", description=__doc__)
-    parser.add_argument("--book", required=True, help="a long plain-text book")
+    parser.add_argument("--book", default=str(BOOK), help="a long plain-text book (default: War and Peace)")
+    parser.add_argument("--quick", action="store_true", help="1,200 chunks, one round, 20 clients (smoke run)")
     parser.add_argument("--chunk-chars", type=int, default=320)
     parser.add_argument("--overlap", type=int, default=40)
-    parser.add_argument("--max-chunks", type=int, default=0, help="cut the book to about this many chunks (0: all)")
+    parser.add_argument("--max-chunks", type=int, default=8600, help="cut the book to about this many chunks (0: all)")
     parser.add_argument("--pairs", type=int, default=200, help="word-dropped questions made by --write-word-dropped")
     parser.add_argument(
         "--write-word-dropped",
@@ -73,14 +80,19 @@ def main() -> int:
     )
     parser.add_argument("--tune", action="store_true", help="also search fusion settings on the dev halves")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="measure latency and the websocket clients this many times (spreads)"
+        "--repeat", type=int, default=3, help="measure latency and the websocket clients this many times (spreads)"
     )
     parser.add_argument("--bare-sample", type=int, default=200, help="chunks embedded bare for the comparison")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument(
-        "--loopback", action="store_true", help="clients over TCP to a daphne web process, not in-process"
+        "--loopback",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="clients over TCP to a daphne web process (--no-loopback: in-process)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.max_chunks, args.repeat, args.clients, args.bare_sample = 1200, 1, 20, 100
 
     text = Path(args.book).read_text(encoding="utf-8")
     if args.max_chunks:

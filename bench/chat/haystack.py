@@ -1,6 +1,6 @@
 """Fusion tuning on a reduced haystack, for when embedding the whole book again is too slow:
 
-    .venv/bin/python -m bench.chat.haystack --book PATH [--max-chunks 8600] [--chunks 2000] [--seed 11]
+    .venv/bin/python -m bench.chat.haystack [--book PATH] [--max-chunks 8600] [--chunks 2000] [--seed 11]
 
 The book is chunked by the real upload and extraction path, as in ``bench chat``. Chat's indexing job is left
 without embeddings there: ``_embed_uncached`` returns zero vectors while the upload runs. The haystack keeps
@@ -18,12 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.chat import ROOT, _django
+from bench.chat import BOOK, ROOT, _django
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench.chat.haystack", description=__doc__)
-    parser.add_argument("--book", required=True)
+    parser.add_argument("--book", default=str(BOOK))
     parser.add_argument("--chunk-chars", type=int, default=320)
     parser.add_argument("--overlap", type=int, default=40)
     parser.add_argument("--max-chunks", type=int, default=8600)
