@@ -110,53 +110,10 @@ def test_an_empty_list_has_count_zero(auth_client):
 
 
 @pytest.fixture
-def user_cache(settings):
-    settings.AUTH_USER_CACHE_SECONDS = 30
-    authentication._rows.clear()
+def user_cache():
     authentication._tokens.clear()
     yield
-    authentication._rows.clear()
     authentication._tokens.clear()
-
-
-def _user_selects(queries: CaptureQueriesContext) -> int:
-    return sum('FROM "accounts_user"' in q["sql"] for q in queries.captured_queries)
-
-
-def test_the_user_row_is_loaded_once_while_cached(user, auth_client, user_cache):
-    auth_client.get(DOCUMENTS)
-    with _capture() as queries:
-        response = auth_client.get(DOCUMENTS)
-
-    assert response.status_code == 200
-    assert _user_selects(queries) == 0
-
-
-def test_a_cached_row_still_goes_through_the_active_check(user, auth_client, user_cache):
-    auth_client.get(DOCUMENTS)
-    key = next(iter(authentication._rows))
-    _expires, row = authentication._rows[key]
-    row.is_active = False  # as if the cached copy had been loaded after a deactivation
-
-    assert auth_client.get(DOCUMENTS).status_code == 401
-
-
-def test_forget_user_drops_the_cached_row(user, auth_client, user_cache):
-    auth_client.get(DOCUMENTS)
-    authentication.forget_user(user.pk)
-    with _capture() as queries:
-        auth_client.get(DOCUMENTS)
-
-    assert _user_selects(queries) == 1
-
-
-def test_the_cache_is_off_when_the_setting_is_zero(user, auth_client, settings):
-    settings.AUTH_USER_CACHE_SECONDS = 0
-    auth_client.get(DOCUMENTS)
-    with _capture() as queries:
-        auth_client.get(DOCUMENTS)
-
-    assert _user_selects(queries) == 1
 
 
 def test_a_remembered_token_is_refused_once_it_expires(user, user_cache):
