@@ -23,7 +23,8 @@ def check_page_middleware(app_configs: Any, **kwargs: Any) -> list[checks.CheckM
     ]
     positions = [listed.index(path) for path in _ADMIN_NEEDS if path in listed]
     if positions != sorted(positions):
-        errors.append(checks.Error(f"PAGE_MIDDLEWARE must list {', '.join(_ADMIN_NEEDS)} in this order.", id="core.E002"))
+        message = f"PAGE_MIDDLEWARE must list {', '.join(_ADMIN_NEEDS)} in this order."
+        errors.append(checks.Error(message, id="core.E002"))
     return errors
 
 

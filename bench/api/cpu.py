@@ -72,7 +72,8 @@ async def _measure(app: Any, path: str, headers: list[tuple[bytes, bytes]], requ
 
 def child() -> None:
     """Runs in the measured process: ``argv``: app module, JSON paths, token, requests, profile path."""
-    module, paths, token, requests, profile = sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
+    module, paths, token = sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+    requests, profile = int(sys.argv[5]), sys.argv[6]
     import importlib
 
     app = importlib.import_module(module).application

@@ -175,6 +175,7 @@ def test_the_cached_account_leaves_its_password_hash_in_the_database(user, signe
     live = liveness.liveness_of(user_id=user.pk, family_id=None)
     live = liveness.liveness_of(user_id=user.pk, family_id=None)  # from the cache this time
 
-    assert stored and all(user.password.encode() not in value for value in stored)
+    assert stored
+    assert all(user.password.encode() not in value for value in stored)
     assert live.user is not None
     assert live.user.check_password(DEFAULT_PASSWORD)  # loads the deferred hash
