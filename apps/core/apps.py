@@ -4,10 +4,11 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 
-#: The admin's own checks look for these in MIDDLEWARE; PageOnlyMiddleware runs them from PAGE_MIDDLEWARE for
-#: every page (the admin included), so those checks are silenced and this one stands in for them.
+#: The admin's and the deploy checks look for these in MIDDLEWARE; PageOnlyMiddleware runs them from
+#: PAGE_MIDDLEWARE for every page (the admin included), so those checks are silenced and this one stands in.
 _ADMIN_NEEDS = (
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 )
@@ -17,7 +18,7 @@ def check_page_middleware(app_configs: Any, **kwargs: Any) -> list[checks.CheckM
     listed = list(getattr(settings, "PAGE_MIDDLEWARE", []))
     in_middleware = "apps.core.middleware.PageOnlyMiddleware" in settings.MIDDLEWARE
     errors = [
-        checks.Error(f"{path} must be in PAGE_MIDDLEWARE (the admin and the web app need it).", id="core.E001")
+        checks.Error(f"{path} must be in PAGE_MIDDLEWARE (the admin and the web app need it; CSRF protects their forms).", id="core.E001")
         for path in _ADMIN_NEEDS
         if in_middleware and path not in listed and path not in settings.MIDDLEWARE
     ]
