@@ -101,7 +101,9 @@ def _shared_epoch(found: dict[str, Any]) -> int:
 
 def _load(user_id: Any, family_id: str | None) -> Liveness:
     user = User.objects.filter(pk=user_id).first()
-    revoked = bool(family_id) and RefreshTokenFamily.objects.filter(pk=family_id, revoked_at__isnull=False).exists()
+    revoked = False
+    if family_id:
+        revoked = RefreshTokenFamily.objects.filter(pk=family_id, revoked_at__isnull=False).exists()
     return Liveness(user=user, is_session_revoked=revoked)
 
 

@@ -17,8 +17,8 @@ _ADMIN_NEEDS = (
 def check_page_middleware(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     listed = list(getattr(settings, "PAGE_MIDDLEWARE", []))
     in_middleware = "apps.core.middleware.PageOnlyMiddleware" in settings.MIDDLEWARE
-    errors = [
-        checks.Error(f"{path} must be in PAGE_MIDDLEWARE (the admin and the web app need it; CSRF protects their forms).", id="core.E001")
+    errors: list[checks.CheckMessage] = [
+        checks.Error(f"{path} must be in PAGE_MIDDLEWARE (the admin and the web app need it).", id="core.E001")
         for path in _ADMIN_NEEDS
         if in_middleware and path not in listed and path not in settings.MIDDLEWARE
     ]

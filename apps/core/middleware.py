@@ -148,7 +148,7 @@ class PageOnlyMiddleware:
         for hook in self._view_hooks:
             response = hook(request, view, args, kwargs)
             if response is not None:
-                return response  # type: ignore[no-any-return]
+                return response
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -157,5 +157,5 @@ class PageOnlyMiddleware:
         for hook in self._exception_hooks:
             response = hook(request, exception)
             if response is not None:
-                return response  # type: ignore[no-any-return]
+                return response
         return None

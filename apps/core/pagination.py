@@ -8,7 +8,7 @@ to (``distinct()``, aggregates, unions, ``values()``), lists that are not querys
 keep the two-query path; a short first page is counted by its length.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -49,7 +49,7 @@ class ShortFirstPagePaginator(Paginator):
 
     def _page_with_total(self, index: int) -> Page:
         bottom = (index - 1) * self.per_page
-        counted = self.object_list.annotate(**{TOTAL_ANNOTATION: Window(Count("pk"))})
+        counted = cast(QuerySet[Any], self.object_list).annotate(**{TOTAL_ANNOTATION: Window(Count("pk"))})
         rows = list(counted[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = getattr(rows[0], TOTAL_ANNOTATION)

@@ -106,7 +106,7 @@ def test_an_entry_read_before_a_sign_out_committed_is_refused_once_it_has(user, 
     tokens = sessions.token_obtain(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
-    family = sessions.AccessToken(tokens["access"])[sessions.FAMILY_CLAIM]
+    family = sessions.AccessToken(tokens["access"])[sessions.FAMILY_CLAIM]  # type: ignore[arg-type]
     old_row = User.objects.get(pk=user.pk)
     with django_capture_on_commit_callbacks(execute=False) as after_commit:
         services.user_logout_everywhere(user=user)
