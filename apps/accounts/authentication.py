@@ -5,32 +5,29 @@ refuses an account with too many recent failed sign-ins before looking at the pa
 per normalised address (``THROTTLE_RATE_SIGNIN_FAILURES``). ``SessionJWTAuthentication`` refuses access tokens
 of a session that was signed out (one session, or everywhere).
 
-Two per-process caches keep the per-request cost down (``tests/unit/core/test_api_path.py``):
-- a verified access token is kept by its exact bytes until it expires, each later use re-checking only its
-  expiry, so a token's signature is checked once per process (signing out revokes through the session check
-  below, which still runs on every request, never through the signature);
-- the signed-in user's row may be reused for ``AUTH_USER_CACHE_SECONDS``. Off by default (0): the row carries
-  the account's sign-out-everywhere counter, and a cached row would let another process accept a signed-out
-  token for that long. An operator who accepts that window for one query less per request can turn it on.
+Two caches keep the per-request cost down (``tests/unit/core/test_api_path.py``):
+- a verified access token is kept per process by its exact bytes until it expires, each later use re-checking
+  only its expiry, so a token's signature is checked once per process (signing out revokes through the
+  session check below, which still runs on every request, never through the signature);
+- the account's row and the session's revocation come from ``apps.accounts.liveness``: Django's cache,
+  stamped with an epoch that every sign-out, deactivation, erasure or password change bumps after it commits,
+  so a signed-out token is refused on the very next request in every process (ADR 0023).
 """
 
-import copy
 import threading
-import time
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import aware_utcnow
 
-from apps.accounts import guards, sessions
+from apps.accounts import guards, liveness, sessions
 from apps.accounts.models import User
 
 
@@ -52,15 +49,8 @@ class LockoutModelBackend(ModelBackend):
 
 
 _tokens: dict[bytes, Token] = {}
-_rows: dict[str, tuple[float, Any]] = {}
 _lock = threading.Lock()
 _MAX_ENTRIES = 10_000
-
-
-def forget_user(user_id: Any) -> None:
-    """Drops a cached row (after changing an account's state in this process)."""
-    with _lock:
-        _rows.pop(str(user_id), None)
 
 
 def _remember(store: dict[Any, Any], key: Any, value: Any) -> None:
@@ -85,22 +75,19 @@ class SessionJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token: Token) -> Any:
-        user = self._user_row(validated_token)
-        sessions.token_check_live(payload=validated_token.payload, user=user)
-        return user
-
-    def _user_row(self, validated_token: Token) -> Any:
-        ttl = float(getattr(settings, "AUTH_USER_CACHE_SECONDS", 0))
-        if ttl <= 0:
-            return super().get_user(validated_token)
-        key = str(validated_token.get(api_settings.USER_ID_CLAIM))
-        now = time.monotonic()
-        cached = _rows.get(key)
-        if cached is None or cached[0] < now:
-            user = super().get_user(validated_token)  # simplejwt's active and password checks
-            _remember(_rows, key, (now + ttl, user))
-            return copy.copy(user)
-        return copy.copy(cached[1])  # token_check_live checks the account is still active
+        """simplejwt's checks (a user id claim, an existing and active account) and the session's, on the
+        account's cached liveness (``apps.accounts.liveness``)."""
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken("Token contained no recognizable user identification") from exc
+        live = liveness.liveness_of(user_id=user_id, family_id=validated_token.get(sessions.FAMILY_CLAIM))
+        if live.user is None:
+            raise AuthenticationFailed("User not found", code="user_not_found")
+        if not live.user.is_active:
+            raise AuthenticationFailed("User is inactive", code="user_inactive")
+        sessions.token_check_live(payload=validated_token.payload, user=live.user, revoked=live.is_session_revoked)
+        return live.user
 
 
 class SessionJWTScheme(SimpleJWTScheme):

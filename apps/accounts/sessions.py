@@ -22,6 +22,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import AccessToken, BlacklistMixin, RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from apps.accounts import liveness
 from apps.accounts.models import RefreshTokenFamily, User
 
 logger = logging.getLogger(__name__)
@@ -57,21 +58,27 @@ def _revoked(message: str = REVOKED_MESSAGE, code: str = "token_revoked") -> Aut
     return AuthenticationFailed(message, code)
 
 
-def token_liveness_error(*, payload: Any, user: User) -> str | None:
-    """Why a valid token of ``user`` no longer counts (signed out, erased), or None while it does."""
+def token_liveness_error(*, payload: Any, user: User, revoked: bool | None = None) -> str | None:
+    """Why a valid token of ``user`` no longer counts (signed out, erased), or None while it does.
+
+    ``revoked``: whether the token's session was signed out, when the caller already knows (from
+    ``apps.accounts.liveness``); None reads it from the database.
+    """
     if not user.is_active or user.erased_at is not None:
         return "The account is no longer active."
     if int(payload.get(GENERATION_CLAIM, 0)) != user.session_generation:
         return "This account was signed out everywhere; sign in again."
     family_id = payload.get(FAMILY_CLAIM)
-    if family_id and RefreshTokenFamily.objects.filter(pk=family_id, revoked_at__isnull=False).exists():
+    if revoked is None:
+        revoked = bool(family_id) and RefreshTokenFamily.objects.filter(pk=family_id, revoked_at__isnull=False).exists()
+    if revoked:
         return REVOKED_MESSAGE
     return None
 
 
-def token_check_live(*, payload: Any, user: User) -> None:
+def token_check_live(*, payload: Any, user: User, revoked: bool | None = None) -> None:
     """Raises 401 ``token_revoked`` for a token of a revoked session (used for every API request)."""
-    error = token_liveness_error(payload=payload, user=user)
+    error = token_liveness_error(payload=payload, user=user, revoked=revoked)
     if error is not None:
         raise _revoked(error)
 
@@ -171,7 +178,10 @@ def _rotate(token: RefreshToken) -> dict[str, str] | AuthenticationFailed:
 
 
 def _revoke_families(families: Any, reason: str) -> int:
-    return int(families.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_reason=reason))
+    revoked = int(families.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_reason=reason))
+    if revoked:
+        liveness.epoch_bump_around_commit()  # the cached "session is live" of these families goes stale
+    return revoked
 
 
 def token_sign_out(*, refresh: str) -> int | None:
@@ -191,6 +201,7 @@ def token_sign_out(*, refresh: str) -> int | None:
 def sessions_revoke_all(*, user: User) -> int:
     """Signs out every session of ``user``: raises its generation, revokes its families, blacklists its tokens."""
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    liveness.epoch_bump_around_commit()  # a queryset update sends no post_save
     user.refresh_from_db(fields=["session_generation"])
     _revoke_families(
         RefreshTokenFamily.objects.filter(user=user), RefreshTokenFamily.RevokedReason.SIGNED_OUT_EVERYWHERE

@@ -1,25 +1,63 @@
-"""Page-number pagination that skips the COUNT(*) query when the first page is not full.
+"""Page-number pagination that reads a page and the total in one query.
 
-Most learners' lists fit on one page; counting them costs a second query (compiled and run) per request.
-When page 1 holds fewer rows than the page size, its length is the count.
+DRF's page-number pagination runs ``COUNT(*)`` and then the page's ``SELECT``: two queries to compile and
+run per request, the largest part of a list request's CPU. Here the page's rows carry the total as a window
+function (``COUNT(*) OVER ()``, computed before ``LIMIT``/``OFFSET``), so a page costs one query and the
+envelope (``count``, ``next``, ``previous``, ``results``) is unchanged. Querysets a window cannot be added
+to (``distinct()``, aggregates, unions, ``values()``), lists that are not querysets, and a page past the end
+keep the two-query path; a short first page is counted by its length.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+TOTAL_ANNOTATION = "_pagination_total"
+
+
+def _takes_a_window(object_list: Any) -> bool:
+    if not isinstance(object_list, QuerySet) or object_list._iterable_class is not ModelIterable:
+        return False
+    query = object_list.query
+    if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+        return False
+    return bool(connections[object_list.db].features.supports_over_clause)
+
 
 class ShortFirstPagePaginator(Paginator):
     def page(self, number: Any) -> Page:
-        if str(number) != "1":
+        try:
+            index = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # DRF turns the paginator's error into a 404
+        if index < 1:
+            return super().page(number)
+        if _takes_a_window(self.object_list):
+            return self._page_with_total(index)
+        if index != 1:
             return super().page(number)
         rows = list(self.object_list[: self.per_page])
         if len(rows) < self.per_page:
             self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
         return Page(rows, 1, self)
+
+    def _page_with_total(self, index: int) -> Page:
+        bottom = (index - 1) * self.per_page
+        counted = cast(QuerySet[Any], self.object_list).annotate(**{TOTAL_ANNOTATION: Window(Count("pk"))})
+        rows = list(counted[bottom : bottom + self.per_page])
+        if rows:
+            self.__dict__["count"] = getattr(rows[0], TOTAL_ANNOTATION)
+            return Page(rows, index, self)
+        if index == 1:
+            self.__dict__["count"] = 0
+            return Page(rows, 1, self)
+        return super().page(index)  # past the end: counts, and raises EmptyPage (a 404)
 
 
 class DefaultPagination(PageNumberPagination):

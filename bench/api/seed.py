@@ -1,6 +1,7 @@
 """Seeds the API benchmark's database: one learner with documents extracted the real way (upload service,
 event, job run eagerly, so their notes and chat index are written too), a quiz and a chat session, plus an
-access token for them. Prints JSON: token, a document id, a quiz id."""
+access token of a real sign-in (a session family, so every request checks that session too). Prints JSON:
+token, a document id, a quiz id."""
 
 import json
 import sys
@@ -13,8 +14,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from rest_framework_simplejwt.tokens import RefreshToken
-
+    from apps.accounts import sessions
     from apps.accounts.models import User
     from apps.chat.services import session_create
     from apps.documents.services import document_create_from_text
@@ -30,7 +30,7 @@ def main() -> None:
         owner_id=user.pk, request=QuizRequest(document_id=document_ids[-1], question_count=10, question_types=[])
     )
     session_create(owner_id=user.pk, document_id=document_ids[-1])
-    token = str(RefreshToken.for_user(user).access_token)
+    token = sessions.token_obtain(user=user)["access"]  # a real sign-in's token: its session is checked too
     print(json.dumps({"token": token, "document_id": document_ids[-1], "quiz_id": quiz.pk}))
 
 

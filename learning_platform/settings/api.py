@@ -82,5 +82,9 @@ FRONTEND_URL = env.str("FRONTEND_URL", default="http://127.0.0.1:8000")
 #: Sign-in refuses accounts whose address is not verified yet.
 ACCOUNTS_REQUIRE_VERIFIED_EMAIL = env.bool("ACCOUNTS_REQUIRE_VERIFIED_EMAIL", default=True)
 
-#: How long a process reuses a signed-in user's row before loading it again (0: load it on every request).
-AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=0.0)
+#: JWT requests read their account's row and session state from the cache, stamped with an epoch that every
+#: sign-out, deactivation, erasure and password change bumps (apps.accounts.liveness, ADR 0023); false: from
+#: the database on every request.
+AUTH_LIVENESS_CACHE = env.bool("AUTH_LIVENESS_CACHE", default=True)
+#: The longest a cached entry lives: the bound for a change made behind the services' back (a raw UPDATE).
+AUTH_LIVENESS_CACHE_SECONDS = env.int("AUTH_LIVENESS_CACHE_SECONDS", default=300)

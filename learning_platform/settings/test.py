@@ -30,7 +30,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     **{scope: "10000/min" for scope in ("ip", "user", "auth", "refresh")},
 }
 LOGGING_CONFIG = None
-#: Tests see every account change at once (the default); tests/unit/core/test_api_path.py turns the cache on.
-AUTH_USER_CACHE_SECONDS = 0.0
 #: One process runs the jobs (eagerly) and the requests: the quiz read cache is on, in local memory.
 QUIZ_READ_CACHE = True

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts import authentication
+from apps.core.pagination import ShortFirstPagePaginator
 from apps.core.ratelimit import SlidingWindowThrottle
 from apps.documents import selectors
 from apps.documents import services as document_services
@@ -83,26 +84,47 @@ def _document_selects(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if 'FROM "documents_document"' in q["sql"]]
 
 
-def test_a_short_first_page_is_counted_by_its_length(user, auth_client):
+def test_a_page_and_its_total_are_one_query(user, auth_client):
     _documents(user.pk, 3)
     with _capture() as queries:
         body = auth_client.get(DOCUMENTS).json()
 
     assert body["count"] == 3
     assert len(body["results"]) == 3
-    assert not any("COUNT(" in sql for sql in _document_selects(queries))
+    assert len(_document_selects(queries)) == 1
 
 
-def test_a_full_first_page_still_counts_everything(user, auth_client):
+@pytest.mark.parametrize("page", [1, 2], ids=["first page", "last page"])
+def test_a_full_list_is_counted_in_the_same_query_as_its_page(user, auth_client, page):
     _documents(user.pk, 3)
     with _capture() as queries:
-        body = auth_client.get(DOCUMENTS, {"page_size": 2}).json()
-    selects = _document_selects(queries)  # read now: the next request empties the connection's query log
-    second = auth_client.get(DOCUMENTS, {"page_size": 2, "page": 2}).json()
+        body = auth_client.get(DOCUMENTS, {"page_size": 2, "page": page}).json()
+    selects = _document_selects(queries)
 
-    assert (body["count"], len(body["results"]), body["next"] is not None) == (3, 2, True)
-    assert any("COUNT(" in sql for sql in selects)
-    assert (second["count"], len(second["results"]), second["next"]) == (3, 1, None)
+    assert body["count"] == 3
+    assert len(body["results"]) == (2 if page == 1 else 1)
+    assert (body["next"] is not None, body["previous"] is not None) == (page == 1, page == 2)
+    assert len(selects) == 1
+    assert "OVER" in selects[0]
+
+
+def test_a_page_past_the_end_is_not_found(user, auth_client):
+    _documents(user.pk, 3)
+    response = auth_client.get(DOCUMENTS, {"page_size": 2, "page": 3})
+
+    assert response.status_code == 404
+
+
+def test_a_queryset_a_window_cannot_join_is_counted_apart(user):
+    _documents(user.pk, 3)
+    distinct = Document.objects.filter(owner_id=user.pk).order_by("id").distinct()
+    paginator = ShortFirstPagePaginator(distinct, 2)
+    with _capture() as queries:
+        page = paginator.page(1)
+        count = paginator.count
+
+    assert (len(page.object_list), count) == (2, 3)
+    assert sum("COUNT(" in q["sql"] and "OVER" not in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_an_empty_list_has_count_zero(auth_client):
@@ -110,53 +132,10 @@ def test_an_empty_list_has_count_zero(auth_client):
 
 
 @pytest.fixture
-def user_cache(settings):
-    settings.AUTH_USER_CACHE_SECONDS = 30
-    authentication._rows.clear()
+def user_cache():
     authentication._tokens.clear()
     yield
-    authentication._rows.clear()
     authentication._tokens.clear()
-
-
-def _user_selects(queries: CaptureQueriesContext) -> int:
-    return sum('FROM "accounts_user"' in q["sql"] for q in queries.captured_queries)
-
-
-def test_the_user_row_is_loaded_once_while_cached(user, auth_client, user_cache):
-    auth_client.get(DOCUMENTS)
-    with _capture() as queries:
-        response = auth_client.get(DOCUMENTS)
-
-    assert response.status_code == 200
-    assert _user_selects(queries) == 0
-
-
-def test_a_cached_row_still_goes_through_the_active_check(user, auth_client, user_cache):
-    auth_client.get(DOCUMENTS)
-    key = next(iter(authentication._rows))
-    _expires, row = authentication._rows[key]
-    row.is_active = False  # as if the cached copy had been loaded after a deactivation
-
-    assert auth_client.get(DOCUMENTS).status_code == 401
-
-
-def test_forget_user_drops_the_cached_row(user, auth_client, user_cache):
-    auth_client.get(DOCUMENTS)
-    authentication.forget_user(user.pk)
-    with _capture() as queries:
-        auth_client.get(DOCUMENTS)
-
-    assert _user_selects(queries) == 1
-
-
-def test_the_cache_is_off_when_the_setting_is_zero(user, auth_client, settings):
-    settings.AUTH_USER_CACHE_SECONDS = 0
-    auth_client.get(DOCUMENTS)
-    with _capture() as queries:
-        auth_client.get(DOCUMENTS)
-
-    assert _user_selects(queries) == 1
 
 
 def test_a_remembered_token_is_refused_once_it_expires(user, user_cache):
