@@ -224,20 +224,28 @@ def state_of(document: Document) -> DocumentState:
 
 
 def _insert(
-    *, document_id: int, owner_id: int, sequence: int, type: str, data: dict[str, Any], actor_id: int | None
+    *,
+    document_id: int,
+    owner_id: int,
+    sequence: int,
+    type: str,
+    data: dict[str, Any],
+    actor_id: int | None,
+    occurred_at: datetime | None = None,
 ) -> StoredEvent:
+    """Inserts one event. Callers run it inside their own atomic block (``start_stream``, ``append``): a
+    taken sequence number aborts that block as a whole, so the insert needs no savepoint of its own."""
     try:
-        with transaction.atomic():
-            row = DocumentEvent.objects.create(
-                document_id=document_id,
-                owner_id=owner_id,
-                sequence=sequence,
-                type=type,
-                schema_version=CURRENT_VERSIONS[type],
-                data=data,
-                occurred_at=timezone.now(),
-                actor_id=actor_id,
-            )
+        row = DocumentEvent.objects.create(
+            document_id=document_id,
+            owner_id=owner_id,
+            sequence=sequence,
+            type=type,
+            schema_version=CURRENT_VERSIONS[type],
+            data=data,
+            occurred_at=occurred_at or timezone.now(),
+            actor_id=actor_id,
+        )
     except IntegrityError as exc:
         raise ConcurrencyConflict(f"document {document_id}: sequence {sequence} already taken") from exc
     return _stored(row)
@@ -245,12 +253,20 @@ def _insert(
 
 @transaction.atomic
 def start_stream(*, owner_id: int, data: dict[str, Any], actor_id: int | None = None) -> Document:
-    """Creates a document from its ``uploaded`` event (sequence 1)."""
+    """Creates a document from its ``uploaded`` event (sequence 1): the projection row is written once, from
+    the event as it is stored (same time stamp), then the event that references it."""
     now = timezone.now()
     provisional = StoredEvent(0, owner_id, 1, UPLOADED, CURRENT_VERSIONS[UPLOADED], data, now, actor_id)
     document = Document.objects.create(owner_id=owner_id, **asdict(apply(DocumentState(), provisional)))
-    event = _insert(document_id=document.pk, owner_id=owner_id, sequence=1, type=UPLOADED, data=data, actor_id=actor_id)
-    _write(document, apply(DocumentState(), event), expected_version=1)
+    _insert(
+        document_id=document.pk,
+        owner_id=owner_id,
+        sequence=1,
+        type=UPLOADED,
+        data=data,
+        actor_id=actor_id,
+        occurred_at=now,
+    )
     return document
 
 
@@ -276,11 +292,13 @@ def append(
 
 
 def _write(document: Document, state: DocumentState, *, expected_version: int) -> None:
-    values = asdict(state)
-    updated = Document.objects.filter(pk=document.pk, version=expected_version).update(**values)
+    """Updates the projected columns the event changed (always ``version`` and ``updated_at``), on the
+    condition that the row is still at ``expected_version``."""
+    changed = {name: value for name, value in asdict(state).items() if getattr(document, name) != value}
+    updated = Document.objects.filter(pk=document.pk, version=expected_version).update(**changed)
     if not updated:
         raise ConcurrencyConflict(f"document {document.pk}: projection moved past version {expected_version}")
-    for name, value in values.items():
+    for name, value in changed.items():
         setattr(document, name, value)
 
 

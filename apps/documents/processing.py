@@ -127,7 +127,7 @@ def _text_budget(document: Document) -> int:
     return settings.DOCUMENTS_QUOTA_BYTES - used - document.size_bytes
 
 
-def _charge_text(document_id: int, batch_bytes: int, counts: _Counts) -> None:
+def _charge_text(batch_bytes: int, counts: _Counts) -> None:
     counts.text_bytes += batch_bytes
     if counts.text_bytes > counts.text_budget:
         raise ExtractionError(
@@ -136,15 +136,17 @@ def _charge_text(document_id: int, batch_bytes: int, counts: _Counts) -> None:
             f"{settings.DOCUMENTS_QUOTA_BYTES // (1024 * 1024)} MB (uploaded files and their text). "
             "Delete documents you no longer need and run it again.",
         )
-    Document.objects.filter(pk=document_id).update(text_bytes=F("text_bytes") + batch_bytes)
 
 
 def _flush(document_id: int, batch: list[tuple[int, str, list[Table], str]], counts: _Counts) -> None:
     with transaction.atomic():
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or not _is_live(document):
+        # One conditional UPDATE locks the document row, checks it is live and charges the batch's text; a
+        # batch over the quota raises below and rolls the charge back with the batch.
+        batch_bytes = sum(len(text.encode()) for _, text, _, _ in batch)
+        live = Document.objects.filter(pk=document_id).exclude(status=Document.Status.DELETED)
+        if not live.update(text_bytes=F("text_bytes") + batch_bytes):
             raise _Cancelled
-        _charge_text(document_id, sum(len(text.encode()) for _, text, _, _ in batch), counts)
+        _charge_text(batch_bytes, counts)
         pages, chunks = [], []
         for number, text, tables, source in batch:
             pages.append(
@@ -185,12 +187,19 @@ def _record_progress(document_id: int, done: int, total: int | None) -> None:
 
 
 def _start(document_id: int, job: JobContext) -> Document | None:
+    never_started = False
+
+    def started(document: Document) -> dict[str, Any]:
+        nonlocal never_started
+        # Still "uploaded": no extraction ever started on it, so no attempt left pages behind to delete.
+        never_started = document.status == Document.Status.UPLOADED
+        return {"job_id": job.job_id, "attempt": job.attempt}
+
     with transaction.atomic():
-        document = lifecycle.append_with_retry(
-            document_id, lifecycle.EXTRACTION_STARTED, {"job_id": job.job_id, "attempt": job.attempt}, when=_is_live
-        )
+        document = lifecycle.append_with_retry(document_id, lifecycle.EXTRACTION_STARTED, started, when=_is_live)
         if document is not None:
-            services.document_text_delete(document_id=document_id)
+            if not never_started:
+                services.document_text_delete(document_id=document_id)
             _notify(document)
     return document
 
@@ -238,12 +247,12 @@ def _finish(document_id: int, kind: str, counts: _Counts) -> None:
 def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None:
     with local_copy(document.storage_name) as path:
         total, pages = _open_pages(document.source_kind, path, document.size_bytes, job)
-        job.progress(0, total)
+        # No progress write before the first page: the first batch reports done/total, and a document of one
+        # batch goes straight to the job's success, which records the page count as done/total.
         # closing(): stops the PDF worker processes at once when we stop early (deletion, failure).
         with closing(pages):
             _consume(document.pk, pages, job, total, counts)
-        if total != counts.pages:  # otherwise the job's success reports total/total (one write less)
-            job.progress(counts.pages, counts.pages)
+        job.total_known(counts.pages)
 
 
 def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts) -> None:

@@ -32,6 +32,10 @@ class JobContext:
     #: Progress is written (and pushed) at most this often, plus always at the end.
     progress_interval: float = 0.5
     _last_write: float = field(default=0.0, repr=False)
+    #: When the lease was last taken or renewed (the claim took it: the first heartbeat has nothing to renew).
+    _renewed: float = field(default_factory=time.monotonic, repr=False)
+    #: The amount of work as last told by :meth:`total_known`; the job's success records it (done = total).
+    total: int | None = field(default=None, repr=False)
 
     def progress(self, done: int, total: int | None) -> None:
         """Records progress and renews the lease. Raises LeaseLost if another worker took the job, and
@@ -40,13 +44,18 @@ class JobContext:
         if done != total and now - self._last_write < self.progress_interval:
             return
         self.lease.progress(done, total)
-        self._last_write = now
+        self._last_write = self._renewed = now
+
+    def total_known(self, total: int) -> None:
+        """Records the amount of work without a write: a job that finishes before its next progress report
+        (one batch, a short document) does not pay a progress write, and its success reports total/total."""
+        self.total = total
 
     def heartbeat(self) -> None:
         """Renews the lease if a third of it has passed; call it at least that often during long steps.
         Raises like :meth:`progress`."""
         now = time.monotonic()
-        if now - self._last_write < settings.JOBS_LEASE_SECONDS / 3:
+        if now - self._renewed < settings.JOBS_LEASE_SECONDS / 3:
             return
         self.lease.renew()
-        self._last_write = now
+        self._renewed = now

@@ -141,12 +141,18 @@ def job_progress(*, job_id: int, lease_token: str, done: int, total: int | None)
 
 
 @transaction.atomic
-def job_succeed(*, job_id: int, lease_token: str, result: dict[str, Any] | None = None) -> None:
+def job_succeed(
+    *, job_id: int, lease_token: str, result: dict[str, Any] | None = None, total: int | None = None
+) -> None:
+    """Ends the job; its progress is total/total (``total``: the amount of work the handler last told, which
+    may never have been written)."""
     job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.RUNNING, lease_owner=lease_token).first()
     if job is None:
         raise LeaseLost(f"job {job_id}: lease {lease_token} is no longer held")
     job.status = Job.Status.SUCCEEDED
     job.result = result or {}
+    if total is not None:
+        job.progress_total = total
     if job.progress_total is not None:
         job.progress_done = job.progress_total
     job.error_code, job.error = "", ""
@@ -157,6 +163,7 @@ def job_succeed(*, job_id: int, lease_token: str, result: dict[str, Any] | None 
             "status",
             "result",
             "progress_done",
+            "progress_total",
             "error_code",
             "error",
             "lease_owner",
@@ -319,7 +326,7 @@ def job_run(*, job_id: int, worker: str | None = None) -> str:
         reason = f"Processing failed unexpectedly ({type(exc).__name__})."
         return _fail_attempt(context, code="internal_error", reason=reason)
     try:
-        job_succeed(job_id=job_id, lease_token=context.lease_token, result=result)
+        job_succeed(job_id=job_id, lease_token=context.lease_token, result=result, total=context.total)
     except LeaseLost:
         return "lease-lost"
     return "succeeded"

@@ -35,10 +35,8 @@ def job_create(
     """
     registered = job_kind(kind)
     attempts = max_attempts or (registered.max_attempts if registered else None) or settings.JOBS_MAX_ATTEMPTS
-    if idempotency_key:
-        existing = Job.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return job_info(existing), False
+    # No look-up first: the unique key decides (a repeat is rare: a redelivered event, a double click), so
+    # the usual first call is one INSERT.
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -51,8 +49,11 @@ def job_create(
                 max_attempts=attempts,
             )
     except IntegrityError:
-        # Lost a race with a concurrent creation under the same key.
-        return job_info(Job.objects.get(idempotency_key=idempotency_key)), False
+        # A job with this key exists (created earlier, or by a concurrent call).
+        existing = Job.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return job_info(existing), False
     send_on_commit(job.pk, kind=kind)
     return job_info(job), True
 

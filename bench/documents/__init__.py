@@ -28,13 +28,22 @@ from bench.stages import extraction_only
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
-TEXT_PDFS = [
-    "chelsea_pdta.pdf",
-    "WARN-Report-for-7-1-2015-to-03-25-2016.pdf",
-    "nics-background-checks-2015-11.pdf",
-    "word365_structure.pdf",
-    "issue-598-example.pdf",
+#: Real PDFs, each with the number of its first pages every reader reads (None: all of them). The multi-page,
+#: text-heavy ones first: the first 15 and the first 8 pages of a 619-page manual (issue 10's cuts).
+TEXT_PDFS: list[tuple[str, int | None]] = [
+    ("DA-619p-first-15-pages.pdf", None),
+    ("DA-619p-first-15-pages.pdf", 8),
+    ("chelsea_pdta.pdf", None),
+    ("WARN-Report-for-7-1-2015-to-03-25-2016.pdf", None),
+    ("nics-background-checks-2015-11.pdf", None),
+    ("word365_structure.pdf", None),
+    ("issue-598-example.pdf", None),
 ]
+#: Quick mode: every reader on at most this many first pages of each PDF.
+QUICK_PAGES = 5
+#: Our job and bare PDFium are timed this many times per PDF in one run (the median counts): a PDF of a few
+#: pages takes 0.05-0.3 s, and one sample on shared cores says more about the neighbours than the reader.
+REPEATS = 3
 
 
 def _isolate_environment(data_dir: str) -> None:
@@ -165,19 +174,30 @@ def first_pages(path: Path, pages: int, work: Path) -> Path:
         source.close()
 
 
-def speed(pdfs: list[Path], quick: bool, work: Path) -> list[dict[str, Any]]:
-    """Each reader on the same pages: in a quick run every PDF is cut to its first 5 pages first."""
+def _median_run(read: Any, path: Path, repeats: int) -> tuple[int, float, str]:
+    runs = [read(path) for _ in range(repeats)]
+    runs.sort(key=lambda run: run[1])
+    return runs[len(runs) // 2]
+
+
+def speed(pdfs: list[tuple[Path, int | None]], quick: bool, work: Path, repeats: int) -> list[dict[str, Any]]:
+    """Each reader on the same pages (a PDF cut to its first pages is a new file every reader reads; in a
+    quick run every PDF is cut to its first QUICK_PAGES pages). Completeness is checked on what the job
+    stored (its pages in the database), against pdfplumber's text of the same pages."""
     owner_id = _owner()
     rows = []
-    for original in pdfs:
-        path = first_pages(original, 5, work) if quick else original
-        our_pages, our_seconds, our_text = our_job(path, owner_id)
-        pdfium_pages, pdfium_seconds, _ = bare_pypdfium2(path)
+    for original, first in pdfs:
+        limit = min(first or QUICK_PAGES, QUICK_PAGES) if quick else first
+        path = first_pages(original, limit, work) if limit else original
+        our_pages, our_seconds, our_text = _median_run(lambda p: our_job(p, owner_id), path, repeats)
+        pdfium_pages, pdfium_seconds, _ = _median_run(bare_pypdfium2, path, repeats)
         plumber_pages, plumber_seconds, plumber_text = bare_pdfplumber(path)
         _, plumber_tables_seconds, _ = bare_pdfplumber(path, tables=True)
+        if not our_pages == pdfium_pages == plumber_pages:
+            raise RuntimeError(f"{path.name}: the readers read {our_pages}, {pdfium_pages}, {plumber_pages} pages")
         rows.append(
             {
-                "pdf": original.name,
+                "pdf": original.name + (f" (first {limit} pages)" if limit else ""),
                 "pages": our_pages,
                 "ours_pages_per_s": our_pages / our_seconds,
                 "pypdfium2_pages_per_s": pdfium_pages / pdfium_seconds,
@@ -196,7 +216,7 @@ def _row(row: dict[str, Any]) -> str:
     ratio = row["ours_pages_per_s"] / row["pdfplumber_pages_per_s"]
     like_for_like = row["ours_pages_per_s"] / row["pdfplumber_tables_pages_per_s"]
     return (
-        f"| {row['pdf'][:40]} | {row['pages']} | {row['ours_pages_per_s']:.0f} | {row['pypdfium2_pages_per_s']:.0f} | "
+        f"| {row['pdf'][:60]} | {row['pages']} | {row['ours_pages_per_s']:.0f} | {row['pypdfium2_pages_per_s']:.0f} | "
         f"{row['ours_to_pypdfium2']:.2f} | {row['pdfplumber_pages_per_s']:.1f} | {ratio:.0f}x | "
         f"{row['pdfplumber_tables_pages_per_s']:.1f} | "
         f"{like_for_like:.0f}x | {row['char_recall_vs_pdfplumber'] * 100:.2f}% |"
@@ -212,6 +232,20 @@ HANDOUT = (
 def _accuracy(truth: str, read: str) -> float:
     """difflib's ratio of the two texts, whitespace runs made single spaces (1.0: every character right)."""
     return difflib.SequenceMatcher(None, " ".join(truth.split()), " ".join(read.split()), autojunk=False).ratio()
+
+
+def ocr_skip_reason() -> str:
+    """Why the OCR rows cannot run here ("" when they can): OCR is off, or its command is not installed."""
+    from django.conf import settings
+
+    if not settings.DOCUMENTS_OCR:
+        return "OCR is off (DOCUMENTS_OCR=false)"
+    if not shutil.which(settings.DOCUMENTS_OCR_COMMAND):
+        return (
+            f"{settings.DOCUMENTS_OCR_COMMAND!r} is not installed (apt-get install tesseract-ocr tesseract-ocr-eng "
+            "tesseract-ocr-fra, or `python scripts/services.py install` as root)"
+        )
+    return ""
 
 
 def ocr_speed(work: Path, pages: int = 5) -> list[dict[str, Any]]:
@@ -355,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--ocr-only", action="store_true", help="only the OCR rows")
+    parser.add_argument("--no-ocr", action="store_true", help="skip the OCR rows")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 300-page memory runs")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="timings per PDF for our job and PDFium")
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(args.memory_child, args.processes, args.data_dir)
@@ -363,13 +400,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="lp-bench-docs-"))
     _django(str(work / "data"))
     ocr_rows: list[dict[str, Any]] = []
-    if shutil.which("tesseract"):
+    skipped = ocr_skip_reason()
+    if args.no_ocr or skipped:
+        print(f"OCR rows skipped: {'--no-ocr' if args.no_ocr else skipped}")
+        ocr_rows = [{"skipped": "--no-ocr" if args.no_ocr else skipped}]
+    else:
         print("| OCR: 5 handout pages | pages | our job pages/s | seconds per page | characters right |")
         print("|---|---|---|---|---|")
         ocr_rows = ocr_speed(work)
-    else:
-        print("OCR rows skipped: tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-eng")
-        print("tesseract-ocr-fra, or `python scripts/services.py install` as root)")
     if args.ocr_only:
         return 0
     dense = generated_pdf(work / "dense-15-pages.pdf", 15)
@@ -382,7 +420,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     # Real PDFs first, the generated one beside them.
-    rows = speed([*(CORPUS / name for name in TEXT_PDFS), dense], args.quick, work)
+    from django.conf import settings
+
+    print(f"PDF tables: {settings.DOCUMENTS_PDF_TABLES}  repeats: {args.repeats} (median)  quick: {args.quick}")
+    rows = speed(
+        [*((CORPUS / name, first) for name, first in TEXT_PDFS), (dense, None)], args.quick, work, args.repeats
+    )
     total_pages = sum(r["pages"] for r in rows)
     ours = total_pages / sum(r["pages"] / r["ours_pages_per_s"] for r in rows)
     timed = sum(r["pdfplumber_pages_timed"] for r in rows)
@@ -392,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nall PDFs: our job {ours:.0f} pages/s, bare pdfplumber {plumber:.1f} pages/s: {ours / plumber:.0f}x;"
         f" pdfplumber text + tables {with_tables:.1f} pages/s: {ours / with_tables:.0f}x"
     )
-    memory_rows = {f"{n} process(es)": memory(big, n) for n in (1, 2)}
+    memory_rows = {} if args.no_memory else {f"{n} process(es)": memory(big, n) for n in (1, 2)}
     for label, result in memory_rows.items():
         print(
             f"300-page PDF, {label}: {result['pages'] / result['seconds']:.0f} pages/s; peak RSS of the job process"

@@ -34,84 +34,133 @@ MIN_RULING_LENGTH = 8.0
 MAX_RULE_THICKNESS = 2.0
 #: Path objects inspected per page: a page of vector art stops being measured after this many.
 MAX_PATH_OBJECTS = 3000
+#: Form XObjects are descended into this many levels deep (the page itself is the first).
+MAX_FORM_DEPTH = 3
+#: Slack (points) between a path's bounds from PDFium (float32) and its points transformed here (float64).
+BOUNDS_MARGIN = 0.5
+
+MOVETO, LINETO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
 #: Stored table size per page: cells and characters beyond these are dropped (the text layer still has them).
 MAX_TABLE_CELLS_PER_PAGE = 2000
 MAX_TABLE_CHARS_PER_PAGE = 20000
 
 
-def _segments(obj: Any) -> list[tuple[int, tuple[float, float], bool]]:
-    """(type, point in page space, closes the subpath) for each segment of a path object."""
-    matrix = obj.get_matrix()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    out = []
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
-        if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
-            continue
-        point = matrix.on_point(x.value, y.value)
-        out.append(
-            (
-                pdfium_c.FPDFPathSegment_GetType(segment),
-                (point[0], point[1]),
-                bool(pdfium_c.FPDFPathSegment_GetClose(segment)),
-            )
-        )
-    return out
+def _path_objects(page: pdfium.PdfPage) -> Iterator[Any]:
+    """The raw handles of the page's path objects, forms descended into up to ``MAX_FORM_DEPTH`` levels, in the
+    order of ``page.get_objects(filter=[FPDF_PAGEOBJ_PATH], max_depth=MAX_FORM_DEPTH)``, without building a
+    Python wrapper for every object of the page (text objects included), which cost more than the test itself."""
+
+    def walk(parent: Any, count: Any, get: Any, level: int) -> Iterator[Any]:
+        for i in range(count(parent)):
+            obj = get(parent, i)
+            if not obj:
+                continue
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                yield obj
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < MAX_FORM_DEPTH - 1:
+                yield from walk(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1)
+
+    yield from walk(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, 0)
 
 
-def _straight_segments(obj: Any) -> Iterator[tuple[tuple[float, float], tuple[float, float]]]:
-    """The path's straight segments as point pairs in page space, including the one that closes a subpath."""
-    previous: tuple[float, float] | None = None
-    start: tuple[float, float] | None = None
-    for kind, point, closes in _segments(obj):
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-            start = point
-        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
-            yield previous, point
-            if closes and start is not None:
-                yield point, start
-        previous = point
+class _PathReader:
+    """Reads path objects with reused ctypes buffers (one set per page walk)."""
+
+    def __init__(self) -> None:
+        self.x, self.y = ctypes.c_float(), ctypes.c_float()
+        self.left, self.bottom = ctypes.c_float(), ctypes.c_float()
+        self.right, self.top = ctypes.c_float(), ctypes.c_float()
+        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.matrix = pdfium_c.FS_MATRIX()
+
+    def bounds(self, obj: Any) -> tuple[float, float, float, float] | None:
+        """Left, bottom, right, top in page space (the object's matrix applied, every point of the path in it)."""
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, self.left, self.bottom, self.right, self.top):
+            return None
+        return self.left.value, self.bottom.value, self.right.value, self.top.value
+
+    def stroked(self, obj: Any) -> bool:
+        return bool(pdfium_c.FPDFPath_GetDrawMode(obj, self.fill, self.stroke)) and bool(self.stroke.value)
+
+    def straight_segments(self, obj: Any) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        """The path's straight segments as point pairs in page space, including the one that closes a subpath
+        (a line-to from the previous point, which may be a curve's control point, as before)."""
+        m = self.matrix
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+            raise pdfium.PdfiumError("Failed to get matrix of pageobject.")
+        a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+        x, y = self.x, self.y
+        get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+        get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+        out: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        previous: tuple[float, float] | None = None
+        start: tuple[float, float] | None = None
+        for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = get_segment(obj, i)
+            if not segment or not get_point(segment, x, y):
+                continue
+            px, py = x.value, y.value
+            point = (a * px + c * py + e, b * px + d * py + f)
+            kind = get_type(segment)
+            if kind == MOVETO:
+                start = point
+            elif kind == LINETO and previous is not None:
+                out.append((previous, point))
+                if start is not None and get_close(segment):
+                    out.append((point, start))
+            previous = point
+        return out
 
 
-def _stroked(obj: Any) -> bool:
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    return bool(pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke)) and bool(stroke.value)
-
-
-def ruling_positions(page: pdfium.PdfPage) -> tuple[int, int]:
-    """(distinct x of vertical rulings, distinct y of horizontal rulings), rounded to whole points.
+def _rulings(page: pdfium.PdfPage, enough: tuple[int, int] | None = None) -> tuple[int, int]:
+    """(distinct x of vertical rulings, distinct y of horizontal rulings), rounded to whole points; with
+    ``enough``, stops as soon as both counts reach it (only whether a page passes the test is wanted).
 
     A ruling is a stroked axis-parallel segment, or a filled shape thinner than ``MAX_RULE_THICKNESS`` (a line
     drawn as a thin rectangle). Filled shapes that are not thin (chart bars, shaded backgrounds) do not count.
+    A stroked path whose bounds are shorter than ``MIN_RULING_LENGTH`` both ways (a glyph-like mark: a bullet,
+    a tick, a letter drawn as outlines) cannot hold a ruling and its segments are not read.
     """
     xs: set[int] = set()
     ys: set[int] = set()
-
-    def add(a: tuple[float, float], b: tuple[float, float]) -> None:
-        dx, dy = abs(a[0] - b[0]), abs(a[1] - b[1])
-        if dy < 1 and dx >= MIN_RULING_LENGTH:
-            ys.add(round(a[1]))
-        elif dx < 1 and dy >= MIN_RULING_LENGTH:
-            xs.add(round(a[0]))
-
-    for count, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)):
+    reader = _PathReader()
+    small = MIN_RULING_LENGTH - BOUNDS_MARGIN
+    for count, obj in enumerate(_path_objects(page)):
         if count >= MAX_PATH_OBJECTS:
             break
-        if not _stroked(obj):
-            left, bottom, right, top = obj.get_bounds()
+        bounds = reader.bounds(obj)
+        if not reader.stroked(obj):
+            if bounds is None:
+                raise pdfium.PdfiumError("Failed to locate pageobject.")
+            left, bottom, right, top = bounds
             width, height = right - left, top - bottom
             if height <= MAX_RULE_THICKNESS and width >= MIN_RULING_LENGTH:
                 ys.add(round((top + bottom) / 2))
             elif width <= MAX_RULE_THICKNESS and height >= MIN_RULING_LENGTH:
                 xs.add(round((left + right) / 2))
+        elif bounds is None or bounds[2] - bounds[0] >= small or bounds[3] - bounds[1] >= small:
+            for p, q in reader.straight_segments(obj):
+                dx, dy = abs(p[0] - q[0]), abs(p[1] - q[1])
+                if dy < 1 and dx >= MIN_RULING_LENGTH:
+                    ys.add(round(p[1]))
+                elif dx < 1 and dy >= MIN_RULING_LENGTH:
+                    xs.add(round(p[0]))
+        else:
             continue
-        for a, b in _straight_segments(obj):
-            add(a, b)
+        if enough is not None and len(xs) >= enough[0] and len(ys) >= enough[1]:
+            break
     return len(xs), len(ys)
 
 
+def ruling_positions(page: pdfium.PdfPage) -> tuple[int, int]:
+    """(distinct x of vertical rulings, distinct y of horizontal rulings), rounded to whole points (see
+    ``_rulings``)."""
+    return _rulings(page)
+
+
 def looks_like_table(page: pdfium.PdfPage) -> bool:
-    columns, rows = ruling_positions(page)
+    columns, rows = _rulings(page, enough=(MIN_RULING_COLUMNS, MIN_RULING_ROWS))
     return columns >= MIN_RULING_COLUMNS and rows >= MIN_RULING_ROWS
 
 
@@ -179,10 +228,11 @@ def ruling_edges(page: pdfium.PdfPage) -> tuple[list[dict[str, Any]], list[dict[
                 | {"width": 0, "height": bottom - top}
             )
 
-    for count, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)):
+    reader = _PathReader()
+    for count, obj in enumerate(_path_objects(page)):
         if count >= MAX_PATH_OBJECTS:
             break
-        for a, b in _straight_segments(obj):
+        for a, b in reader.straight_segments(obj):
             add(a, b)
     return vertical, horizontal
 

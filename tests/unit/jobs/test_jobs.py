@@ -236,3 +236,24 @@ def test_jobs_are_filtered_by_kind_and_status(user: Any, auth_client: Any) -> No
 
     assert [j["id"] for j in by_kind] == [queued.id]
     assert by_status == []
+
+
+def test_a_heartbeat_right_after_the_claim_writes_nothing(user: Any, django_assert_num_queries: Any) -> None:
+    job = _create(user)
+    context = runner.job_claim(job_id=job.id, worker="w")
+    assert context is not None
+
+    with django_assert_num_queries(0):
+        context.heartbeat()
+
+
+def test_a_total_told_without_a_write_is_recorded_by_the_success(user: Any) -> None:
+    job = _create(user)
+    context = runner.job_claim(job_id=job.id, worker="w")
+    assert context is not None
+
+    context.total_known(7)
+    runner.job_succeed(job_id=job.id, lease_token=context.lease_token, total=context.total)
+
+    row = Job.objects.get(pk=job.id)
+    assert (row.status, row.progress_done, row.progress_total) == ("succeeded", 7, 7)
