@@ -115,9 +115,12 @@ def is_good_sentence(sentence: Sentence) -> bool:
     )
 
 
-def keyphrases(window: Window, config: GenerationConfig, top: int = 20) -> list[Term]:
-    """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences."""
-    good = [s.text for s in window.sentences if is_good_sentence(s)]
+def keyphrases(
+    window: Window, config: GenerationConfig, top: int = 20, *, prose: list[Sentence] | None = None
+) -> list[Term]:
+    """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences
+    (``prose``: the window's sentences that pass :func:`is_good_sentence`, when the caller has them)."""
+    good = [s.text for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
     text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
     if not text.strip():
         return []
@@ -154,10 +157,18 @@ def _term_pattern(term: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _contains(sentence: str, term: str) -> bool:
-    return _term_pattern(term).search(sentence) is not None
+    return term in sentence and _term_pattern(term).search(sentence) is not None
+
+
+def _may_contain(sentence: str, term: str) -> bool:
+    """False only if ``term`` cannot match ``sentence`` ignoring case: a substring test, exact for ASCII
+    text (Unicode case folding could match ASCII letters with other characters, so other text is searched)."""
+    return not (sentence.isascii() and term.isascii()) or term.lower() in sentence.lower()
 
 
 def count_in(sentence: str, term: str) -> int:
+    if not _may_contain(sentence, term):
+        return 0
     return len(_term_pattern(term, re.IGNORECASE).findall(sentence))
 
 
@@ -185,17 +196,18 @@ def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     return terms
 
 
-def summary(window: Window, config: GenerationConfig) -> list[Sentence]:
-    """TextRank's best sentences of the window, in document order."""
-    from summa import summarizer
+def summary(window: Window, config: GenerationConfig, *, prose: list[Sentence] | None = None) -> list[Sentence]:
+    """TextRank's best sentences of the window (summa's scores, see :mod:`apps.generation.textrank`), in
+    document order."""
+    from apps.generation import textrank
 
-    candidates = [s for s in window.sentences if is_good_sentence(s)]
+    candidates = [s for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
     if len(candidates) <= config.summary_sentences_per_window:
         return candidates
     ranked_input = sorted(candidates, key=lambda s: -s.word_count)[:MAX_RANKED_SENTENCES]
     ranked_input.sort(key=lambda s: (s.page, s.start))
     text = "\n".join(s.text for s in ranked_input)
-    scored = summarizer.summarize(text, ratio=1.0, split=True, scores=True, language=_summa_language(config))
+    scored = textrank.scores(text, language=_summa_language(config))
     scores: dict[str, float] = {}
     for fragment, score in scored:
         for sentence in ranked_input:
@@ -211,13 +223,24 @@ def _summa_language(config: GenerationConfig) -> str:
     return {"fr": "french", "de": "german", "es": "spanish", "it": "italian"}.get(config.language, "english")
 
 
-def key_points(window: Window, phrases: list[Term], exclude: set[str], config: GenerationConfig) -> list[Sentence]:
+def key_points(
+    window: Window,
+    phrases: list[Term],
+    exclude: set[str],
+    config: GenerationConfig,
+    *,
+    prose: list[Sentence] | None = None,
+) -> list[Sentence]:
     """Sentences that carry the most of the window's best keyphrases (not already in the summary)."""
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
 
     scores = {
-        s: sum(w for term, w in weight.items() if _term_pattern(term, re.IGNORECASE).search(s.text))
-        for s in window.sentences
+        s: sum(
+            w
+            for term, w in weight.items()
+            if _may_contain(s.text, term) and _term_pattern(term, re.IGNORECASE).search(s.text)
+        )
+        for s in (prose if prose is not None else window.sentences)
         if is_good_sentence(s) and s.text not in exclude
     }
     candidates = [s for s, score in scores.items() if score > 0]
@@ -272,10 +295,19 @@ class WindowNotes:
     outline: list[OutlineEntry]
 
 
-def window_notes(window: Window, config: GenerationConfig, seen_terms: set[str]) -> WindowNotes:
-    phrases = keyphrases(window, config)
-    chosen = summary(window, config)
-    points = key_points(window, phrases, {s.text for s in chosen}, config)
+def window_notes(
+    window: Window,
+    config: GenerationConfig,
+    seen_terms: set[str],
+    *,
+    phrases: list[Term] | None = None,
+    prose: list[Sentence] | None = None,
+) -> WindowNotes:
+    """``phrases`` and ``prose`` (the window's keyphrases and prose sentences) when already computed."""
+    if phrases is None:
+        phrases = keyphrases(window, config, prose=prose)
+    chosen = summary(window, config, prose=prose)
+    points = key_points(window, phrases, {s.text for s in chosen}, config, prose=prose)
     return WindowNotes(
         summary=_items(chosen),
         key_points=_items(points),

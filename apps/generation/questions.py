@@ -61,15 +61,21 @@ class Pool:
             self.ranks[folded] = term.rank
 
 
-def collect(window: Window, pool: Pool, config: GenerationConfig) -> None:
-    phrases = keyphrases(window, config)
+def collect(
+    window: Window, pool: Pool, config: GenerationConfig, *, terms_of: dict[Sentence, list[Term]] | None = None
+) -> None:
+    """``terms_of``: each prose sentence's :func:`~apps.generation.offline.sentence_terms`, when already
+    computed (see :mod:`apps.generation.analysis`)."""
+    if terms_of is None:
+        phrases = keyphrases(window, config)
+        terms_of = {s: sentence_terms(s, phrases) for s in window.sentences if is_good_sentence(s)}
     lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
     found: list[Candidate] = []
     for sentence in window.sentences:
-        if not is_good_sentence(sentence):
+        if sentence not in terms_of:
             continue
         defined = definition(sentence)
-        terms = [t for t in sentence_terms(sentence, phrases) if not _is_common_word(t, lowercase)]
+        terms = [t for t in terms_of[sentence] if not _is_common_word(t, lowercase)]
         for term in terms:
             pool.add_term(term)
         for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
