@@ -156,20 +156,46 @@ def _term_pattern(term: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
 
 
+def _is_word_character(character: str) -> bool:
+    """``[\\w-]`` for an ASCII character, as the term patterns' lookarounds see it."""
+    return character.isalnum() or character == "_" or character == "-"
+
+
+def occurrences(text: str, term: str, *, ignore_case: bool, at_most: int = 0) -> int:
+    """How many times ``term`` stands in ``text`` as a whole word or phrase (not inside a longer word or a
+    hyphenated one): ``len(_term_pattern(term, flags).findall(text))``, non-overlapping, stopping at
+    ``at_most`` when given. ASCII text and terms (nearly all of it) are scanned with ``str.find`` and the
+    lookarounds checked by hand, which gives the same count without compiling a pattern per term; other
+    text goes through the pattern (Unicode case folding)."""
+    if not term or not (text.isascii() and term.isascii()):
+        pattern = _term_pattern(term, re.IGNORECASE if ignore_case else 0)
+        if at_most == 1:
+            return int(pattern.search(text) is not None)
+        found = len(pattern.findall(text))
+        return min(found, at_most) if at_most else found
+    if ignore_case:
+        text, term = text.lower(), term.lower()
+    count, position, size, length = 0, 0, len(term), len(text)
+    while (start := text.find(term, position)) >= 0:
+        end = start + size
+        if (start == 0 or not _is_word_character(text[start - 1])) and (
+            end == length or not _is_word_character(text[end])
+        ):
+            count += 1
+            if count == at_most:
+                break
+            position = end
+        else:
+            position = start + 1
+    return count
+
+
 def _contains(sentence: str, term: str) -> bool:
-    return term in sentence and _term_pattern(term).search(sentence) is not None
-
-
-def _may_contain(sentence: str, term: str) -> bool:
-    """False only if ``term`` cannot match ``sentence`` ignoring case: a substring test, exact for ASCII
-    text (Unicode case folding could match ASCII letters with other characters, so other text is searched)."""
-    return not (sentence.isascii() and term.isascii()) or term.lower() in sentence.lower()
+    return occurrences(sentence, term, ignore_case=False, at_most=1) > 0
 
 
 def count_in(sentence: str, term: str) -> int:
-    if not _may_contain(sentence, term):
-        return 0
-    return len(_term_pattern(term, re.IGNORECASE).findall(sentence))
+    return occurrences(sentence, term, ignore_case=True)
 
 
 def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
@@ -238,7 +264,7 @@ def key_points(
         s: sum(
             w
             for term, w in weight.items()
-            if _may_contain(s.text, term) and _term_pattern(term, re.IGNORECASE).search(s.text)
+            if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
         for s in (prose if prose is not None else window.sentences)
         if is_good_sentence(s) and s.text not in exclude
