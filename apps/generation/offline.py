@@ -156,27 +156,33 @@ def _term_pattern(term: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
 
 
+#: The only characters that ``re.IGNORECASE`` matches with an ASCII letter (U+0130, U+0131, U+017F, U+212A:
+#: dotted and dotless I, long s, Kelvin sign); U+0130 is also the only one whose lower case is longer.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 def _is_word_character(character: str) -> bool:
-    """``[\\w-]`` for an ASCII character, as the term patterns' lookarounds see it."""
+    """``[\\w-]`` as the term patterns' lookarounds see it (``\\w`` is ``str.isalnum`` or ``_``)."""
     return character.isalnum() or character == "_" or character == "-"
 
 
 def occurrences(text: str, term: str, *, ignore_case: bool, at_most: int = 0) -> int:
     """How many times ``term`` stands in ``text`` as a whole word or phrase (not inside a longer word or a
     hyphenated one): ``len(_term_pattern(term, flags).findall(text))``, non-overlapping, stopping at
-    ``at_most`` when given. ASCII text and terms (nearly all of it) are scanned with ``str.find`` and the
-    lookarounds checked by hand, which gives the same count without compiling a pattern per term; other
-    text goes through the pattern (Unicode case folding)."""
-    if not term or not (text.isascii() and term.isascii()):
+    ``at_most`` when given. Scanned with ``str.find`` and the lookarounds checked by hand, which gives the
+    same count without compiling a pattern per term; ignoring case, that holds for an ASCII term in text
+    without the four characters Unicode case folding matches with ASCII letters, and anything else goes
+    through the pattern."""
+    folds = ignore_case and not (term.isascii() and (text.isascii() or _FOLDS_TO_ASCII.search(text) is None))
+    if not term or folds:
         pattern = _term_pattern(term, re.IGNORECASE if ignore_case else 0)
         if at_most == 1:
             return int(pattern.search(text) is not None)
         found = len(pattern.findall(text))
         return min(found, at_most) if at_most else found
-    if ignore_case:
-        text, term = text.lower(), term.lower()
+    haystack, needle = (text.lower(), term.lower()) if ignore_case else (text, term)
     count, position, size, length = 0, 0, len(term), len(text)
-    while (start := text.find(term, position)) >= 0:
+    while (start := haystack.find(needle, position)) >= 0:
         end = start + size
         if (start == 0 or not _is_word_character(text[start - 1])) and (
             end == length or not _is_word_character(text[end])
