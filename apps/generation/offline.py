@@ -196,6 +196,15 @@ def occurrences(text: str, term: str, *, ignore_case: bool, at_most: int = 0) ->
     return count
 
 
+def _may_stand_in(text: str, terms: list[str]) -> list[str]:
+    """The ``terms`` (in their order) that :func:`occurrences` could find in ``text`` ignoring case: a
+    substring test on the lower-cased text, where that test is exact (see :func:`occurrences`)."""
+    if not (text.isascii() or _FOLDS_TO_ASCII.search(text) is None):
+        return terms
+    lowered = text.lower()
+    return [t for t in terms if not t.isascii() or t.lower() in lowered]
+
+
 def _contains(sentence: str, term: str) -> bool:
     return occurrences(sentence, term, ignore_case=False, at_most=1) > 0
 
@@ -206,7 +215,8 @@ def count_in(sentence: str, term: str) -> int:
 
 def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names."""
-    terms = [t for t in phrases if count_in(sentence.text, t.text) == 1]
+    maybe = set(_may_stand_in(sentence.text, [t.text for t in phrases]))
+    terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
     extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
@@ -268,8 +278,8 @@ def key_points(
 
     scores = {
         s: sum(
-            w
-            for term, w in weight.items()
+            weight[term]  # in the order of ``weight``: the same float sum
+            for term in _may_stand_in(s.text, list(weight))
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
         for s in (prose if prose is not None else window.sentences)
