@@ -3,10 +3,10 @@
 from collections.abc import Callable, Iterable
 
 from apps.generation import offline, questions
+from apps.generation.analysis import analysed_windows
 from apps.generation.providers import Provider, provider_for, questions_per_window
 from apps.generation.questions import Pool, gives_answer_away, is_near_duplicate
 from apps.generation.types import GenerationConfig, Notes, Passage, Question, QuestionSet
-from apps.generation.analysis import analysed_windows
 
 Progress = Callable[[int], None]  # pages done so far
 
