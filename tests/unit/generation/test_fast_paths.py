@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from summa import summarizer
 
-from apps.generation import GenerationConfig, analysis, generate_notes, generate_questions, textrank
+from apps.generation import GenerationConfig, Passage, analysis, generate_notes, generate_questions, textrank
 from apps.generation.offline import _term_pattern, keyphrases, occurrences, sentence_terms
 from apps.generation.text import words
 from apps.generation.windows import windows
@@ -26,7 +26,7 @@ def _pieces(name: str, size: int = 6000, count: int = 4) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
-def test_term_counts_are_the_patterns_counts(name: str, article) -> None:  # type: ignore[no-untyped-def]
+def test_term_counts_are_the_patterns_counts(name: str) -> None:
     text = _text(name)
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()][:300]
     # Non-ASCII text too: accents, curly quotes, and the characters case folding matches with ASCII letters.
@@ -86,7 +86,7 @@ def test_textrank_in_french_is_summas() -> None:
     )
 
 
-def test_the_shared_analysis_is_the_windows_own(article) -> None:  # type: ignore[no-untyped-def]
+def test_the_shared_analysis_is_the_windows_own(article: list[Passage]) -> None:
     config = GenerationConfig()
     analysis.clear_cache()
     shared = list(analysis.analysed_windows(article, config=config))
@@ -99,7 +99,7 @@ def test_the_shared_analysis_is_the_windows_own(article) -> None:  # type: ignor
         assert found.terms == {s: sentence_terms(s, phrases) for s in found.prose}
 
 
-def test_notes_and_quiz_are_the_same_from_the_cache_or_not(article) -> None:  # type: ignore[no-untyped-def]
+def test_notes_and_quiz_are_the_same_from_the_cache_or_not(article: list[Passage]) -> None:
     config = GenerationConfig()
 
     def both() -> tuple[object, object]:
@@ -116,7 +116,7 @@ def test_notes_and_quiz_are_the_same_from_the_cache_or_not(article) -> None:  # 
     assert warm == cold
 
 
-def test_the_cache_is_bounded_and_keyed_by_content(article) -> None:  # type: ignore[no-untyped-def]
+def test_the_cache_is_bounded_and_keyed_by_content(article: list[Passage]) -> None:
     analysis.clear_cache()
     config = GenerationConfig(window_pages=1)
     first = list(analysis.analysed_windows(article, config=config))
