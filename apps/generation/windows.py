@@ -4,7 +4,6 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from apps.generation.text import clean, heading_level, is_strong_heading, split_sentences
 from apps.generation.types import Citation, Passage
@@ -24,7 +23,7 @@ class Sentence:
     def citation(self) -> Citation:
         return Citation(chunk=self.chunk, page=self.page)
 
-    @cached_property
+    @property
     def word_count(self) -> int:
         return len(self.text.split())
 
