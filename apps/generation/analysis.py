@@ -34,6 +34,7 @@ class WindowAnalysis:
         self._config = config
         self._phrases: list[Term] | None = None
         self._terms: dict[Sentence, list[Term]] | None = None
+        self._lowercase: set[str] | None = None
         self._lock = threading.RLock()
 
     @property
@@ -43,6 +44,14 @@ class WindowAnalysis:
             if self._phrases is None:
                 self._phrases = keyphrases(self.window, self._config, prose=self.prose)
             return self._phrases
+
+    @property
+    def lowercase(self) -> set[str]:
+        """The words the window writes in lower case (a capitalised word also found so is not a name)."""
+        with self._lock:
+            if self._lowercase is None:
+                self._lowercase = {w for s in self.window.sentences for w in s.text.split() if w.islower()}
+            return self._lowercase
 
     @property
     def terms(self) -> dict[Sentence, list[Term]]:

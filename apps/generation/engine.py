@@ -59,7 +59,7 @@ def generate_questions(
     expected_windows = -(-(page_count or config.window_pages) // config.window_pages)
     for analysis in analysed_windows(passages, config=config):
         window = analysis.window
-        questions.collect(window, pool, config, terms_of=analysis.terms)
+        questions.collect(window, pool, config, terms_of=analysis.terms, lowercase=analysis.lowercase)
         if provider is not None:
             asked = questions_per_window(count, expected_windows)
             found = provider.questions(window, count=asked, types=types, difficulty=difficulty)

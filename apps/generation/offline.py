@@ -290,6 +290,7 @@ def key_points(
     return sorted(best, key=lambda s: (s.page, s.start))
 
 
+@lru_cache(maxsize=8192)  # asked by the glossary (notes) and again by questions for the same sentences
 def definition(sentence: Sentence) -> tuple[str, str] | None:
     """``(term, what it is)`` if the sentence defines a term ("A cell is the smallest unit of life.")."""
     if not (sentence.is_whole and 6 <= sentence.word_count <= 45):

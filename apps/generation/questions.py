@@ -62,14 +62,21 @@ class Pool:
 
 
 def collect(
-    window: Window, pool: Pool, config: GenerationConfig, *, terms_of: dict[Sentence, list[Term]] | None = None
+    window: Window,
+    pool: Pool,
+    config: GenerationConfig,
+    *,
+    terms_of: dict[Sentence, list[Term]] | None = None,
+    lowercase: set[str] | None = None,
 ) -> None:
-    """``terms_of``: each prose sentence's :func:`~apps.generation.offline.sentence_terms`, when already
-    computed (see :mod:`apps.generation.analysis`)."""
+    """``terms_of`` (each prose sentence's :func:`~apps.generation.offline.sentence_terms`) and
+    ``lowercase`` (the words the window writes in lower case), when already computed (see
+    :mod:`apps.generation.analysis`)."""
     if terms_of is None:
         phrases = keyphrases(window, config)
         terms_of = {s: sentence_terms(s, phrases) for s in window.sentences if is_good_sentence(s)}
-    lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
+    if lowercase is None:
+        lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
     found: list[Candidate] = []
     for sentence in window.sentences:
         if sentence not in terms_of:
