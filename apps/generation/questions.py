@@ -26,6 +26,9 @@ SENTENCES_PER_TERM = 3
 TERMS_PER_KIND = 400
 #: Distractors are chosen among at most this many of the document's best terms of the answer's kind.
 SHORTLIST = 12
+#: ... embedded together before a quiz is assembled: the shortlist and the terms an answer's own exclusions
+#: (itself, related terms, terms in its stem) push into it.
+SHORTLIST_MARGIN = 4
 #: Cosine similarity (MiniLM) from which two terms count as near-synonyms: never both among the options.
 SYNONYM_SIMILARITY = 0.8
 #: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
@@ -295,8 +298,27 @@ def gives_answer_away(question: Question) -> bool:
     )
 
 
+def _embed_shortlists(pool: Pool) -> None:
+    """Embeds, in one call, the terms the distractors of names and phrases are chosen among: each kind's
+    best-ranked terms, of which every answer's shortlist (:func:`_nearest_meanings`) takes its ``SHORTLIST``.
+    Done term by term, the first question of each kind and each later answer paid one model call apiece (a
+    fixed cost several times a short text's); the vectors are the same (similarities are rounded)."""
+    from apps.generation import embeddings
+
+    texts: list[str] = []
+    for kind in ("name", "phrase"):
+        terms = pool.terms.get(kind, [])
+        if len(terms) > 3:  # an answer and three distractors, else no shortlist is ever embedded
+            ranked = sorted(terms, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t))
+            texts += ranked[: SHORTLIST + SHORTLIST_MARGIN]
+    if texts:
+        embeddings.embed(texts)
+
+
 def assemble(pool: Pool, *, count: int, types: list[str], difficulty: str) -> list[Question]:
     types = [t for t in QUESTION_TYPES if t in types] or list(QUESTION_TYPES)
+    if "multiple_choice" in types or "true_false" in types:
+        _embed_shortlists(pool)
     ordered = _order(pool, difficulty)
     chosen: list[Question] = []
     used: set[int] = set()

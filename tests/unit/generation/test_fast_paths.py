@@ -5,6 +5,7 @@ window analysis shared by the notes and the quiz of a document."""
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from summa import summarizer
 
@@ -135,3 +136,24 @@ def test_the_cache_is_bounded_and_keyed_by_content(article: list[Passage]) -> No
     assert sum(a is not b for a, b in zip(first, other, strict=True)) > 8
     assert len(analysis._cache) == analysis.CACHE_WINDOWS  # bounded: older windows were dropped
     analysis.clear_cache()
+
+
+def test_the_distractor_shortlists_are_embedded_in_one_call(
+    article: list[Passage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apps.generation import embeddings, questions
+
+    calls: list[int] = []
+    real = embeddings._embed_uncached
+
+    def counted(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "_embed_uncached", counted)
+    embeddings.clear_cache()
+    quiz = generate_questions(article, count=10, types=[], difficulty="medium", config=GenerationConfig())
+
+    assert calls[0] == 2 * (questions.SHORTLIST + questions.SHORTLIST_MARGIN)  # names and phrases together
+    assert len(calls) < sum(calls) / 3  # a few texts per model call, not one shortlist per question
+    assert {q.type for q in quiz.questions} == {"multiple_choice", "true_false", "cloze", "short_answer"}
