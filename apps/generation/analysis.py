@@ -50,7 +50,8 @@ class WindowAnalysis:
         """The words the window writes in lower case (a capitalised word also found so is not a name)."""
         with self._lock:
             if self._lowercase is None:
-                self._lowercase = {w for s in self.window.sentences for w in s.text.split() if w.islower()}
+                words = set(" ".join(s.text for s in self.window.sentences).split())
+                self._lowercase = {w for w in words if w.islower()}
             return self._lowercase
 
     @property

@@ -11,6 +11,7 @@ import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -170,13 +171,19 @@ def _distinctive_words(terms: list[str]) -> set[str]:
     and "Pavlovna Scherer" (one person twice), unlike "City" in "Norwich City" and "Leicester City"."""
     counts: dict[str, int] = defaultdict(int)
     for term in terms:
-        for word in set(content_words(term)):
+        for word in _term_words(term):
             counts[word] += 1
     return {word for word, seen in counts.items() if seen < 4}
 
 
+@lru_cache(maxsize=16384)
+def _term_words(term: str) -> frozenset[str]:
+    """A term's content words, asked for every term of a kind by every question's distractors."""
+    return frozenset(content_words(term))
+
+
 def _share_a_word(term: str, answer: str, distinctive: set[str]) -> bool:
-    return bool(set(content_words(term)) & set(content_words(answer)) & distinctive)
+    return bool(_term_words(term) & _term_words(answer) & distinctive)
 
 
 def _number(text: str) -> float:
