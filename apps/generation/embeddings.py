@@ -86,6 +86,12 @@ def embed(texts: list[str]) -> np.ndarray:
     return out
 
 
+def clear_cache() -> None:
+    """Forget the recently embedded texts (a benchmark timing a cold start; the vectors stay the same)."""
+    with _recent_lock:
+        _recent.clear()
+
+
 def _embed_uncached(texts: list[str]) -> np.ndarray:
     tokenizer, session = _load()
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)

@@ -3,10 +3,10 @@
 from collections.abc import Callable, Iterable
 
 from apps.generation import offline, questions
+from apps.generation.analysis import analysed_windows
 from apps.generation.providers import Provider, provider_for, questions_per_window
 from apps.generation.questions import Pool, gives_answer_away, is_near_duplicate
 from apps.generation.types import GenerationConfig, Notes, Passage, Question, QuestionSet
-from apps.generation.windows import windows
 
 Progress = Callable[[int], None]  # pages done so far
 
@@ -23,11 +23,12 @@ def generate_notes(passages: Iterable[Passage], *, config: GenerationConfig, pro
     summary, points, glossary, outline = [], [], [], []
     seen_terms: set[str] = set()
     fallbacks = used = pages = 0
-    for window in windows(passages, pages_per_window=config.window_pages):
+    for analysis in analysed_windows(passages, config=config):
+        window = analysis.window
         part = provider.notes(window) if provider is not None else None
         if part is None:
             fallbacks += provider is not None
-            part = offline.window_notes(window, config, seen_terms)
+            part = offline.window_notes(window, config, seen_terms, phrases=analysis.phrases, prose=analysis.prose)
         else:
             used += 1
         summary += part.summary
@@ -56,8 +57,9 @@ def generate_questions(
     from_provider: list[list[Question]] = []
     fallbacks = used = pages = 0
     expected_windows = -(-(page_count or config.window_pages) // config.window_pages)
-    for window in windows(passages, pages_per_window=config.window_pages):
-        questions.collect(window, pool, config)
+    for analysis in analysed_windows(passages, config=config):
+        window = analysis.window
+        questions.collect(window, pool, config, terms_of=analysis.terms, lowercase=analysis.lowercase)
         if provider is not None:
             asked = questions_per_window(count, expected_windows)
             found = provider.questions(window, count=asked, types=types, difficulty=difficulty)

@@ -115,9 +115,12 @@ def is_good_sentence(sentence: Sentence) -> bool:
     )
 
 
-def keyphrases(window: Window, config: GenerationConfig, top: int = 20) -> list[Term]:
-    """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences."""
-    good = [s.text for s in window.sentences if is_good_sentence(s)]
+def keyphrases(
+    window: Window, config: GenerationConfig, top: int = 20, *, prose: list[Sentence] | None = None
+) -> list[Term]:
+    """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences
+    (``prose``: the window's sentences that pass :func:`is_good_sentence`, when the caller has them)."""
+    good = [s.text for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
     text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
     if not text.strip():
         return []
@@ -153,17 +156,67 @@ def _term_pattern(term: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
 
 
+#: The only characters that ``re.IGNORECASE`` matches with an ASCII letter (U+0130, U+0131, U+017F, U+212A:
+#: dotted and dotless I, long s, Kelvin sign); U+0130 is also the only one whose lower case is longer.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _is_word_character(character: str) -> bool:
+    """``[\\w-]`` as the term patterns' lookarounds see it (``\\w`` is ``str.isalnum`` or ``_``)."""
+    return character.isalnum() or character == "_" or character == "-"
+
+
+def occurrences(text: str, term: str, *, ignore_case: bool, at_most: int = 0) -> int:
+    """How many times ``term`` stands in ``text`` as a whole word or phrase (not inside a longer word or a
+    hyphenated one): ``len(_term_pattern(term, flags).findall(text))``, non-overlapping, stopping at
+    ``at_most`` when given. Scanned with ``str.find`` and the lookarounds checked by hand, which gives the
+    same count without compiling a pattern per term; ignoring case, that holds for an ASCII term in text
+    without the four characters Unicode case folding matches with ASCII letters, and anything else goes
+    through the pattern."""
+    folds = ignore_case and not (term.isascii() and (text.isascii() or _FOLDS_TO_ASCII.search(text) is None))
+    if not term or folds:
+        pattern = _term_pattern(term, re.IGNORECASE if ignore_case else 0)
+        if at_most == 1:
+            return int(pattern.search(text) is not None)
+        found = len(pattern.findall(text))
+        return min(found, at_most) if at_most else found
+    haystack, needle = (text.lower(), term.lower()) if ignore_case else (text, term)
+    count, position, size, length = 0, 0, len(term), len(text)
+    while (start := haystack.find(needle, position)) >= 0:
+        end = start + size
+        if (start == 0 or not _is_word_character(text[start - 1])) and (
+            end == length or not _is_word_character(text[end])
+        ):
+            count += 1
+            if count == at_most:
+                break
+            position = end
+        else:
+            position = start + 1
+    return count
+
+
+def _may_stand_in(text: str, terms: list[str]) -> list[str]:
+    """The ``terms`` (in their order) that :func:`occurrences` could find in ``text`` ignoring case: a
+    substring test on the lower-cased text, where that test is exact (see :func:`occurrences`)."""
+    if not (text.isascii() or _FOLDS_TO_ASCII.search(text) is None):
+        return terms
+    lowered = text.lower()
+    return [t for t in terms if not t.isascii() or t.lower() in lowered]
+
+
 def _contains(sentence: str, term: str) -> bool:
-    return _term_pattern(term).search(sentence) is not None
+    return occurrences(sentence, term, ignore_case=False, at_most=1) > 0
 
 
 def count_in(sentence: str, term: str) -> int:
-    return len(_term_pattern(term, re.IGNORECASE).findall(sentence))
+    return occurrences(sentence, term, ignore_case=True)
 
 
 def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names."""
-    terms = [t for t in phrases if count_in(sentence.text, t.text) == 1]
+    maybe = set(_may_stand_in(sentence.text, [t.text for t in phrases]))
+    terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
     extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
@@ -185,17 +238,18 @@ def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     return terms
 
 
-def summary(window: Window, config: GenerationConfig) -> list[Sentence]:
-    """TextRank's best sentences of the window, in document order."""
-    from summa import summarizer
+def summary(window: Window, config: GenerationConfig, *, prose: list[Sentence] | None = None) -> list[Sentence]:
+    """TextRank's best sentences of the window (summa's scores, see :mod:`apps.generation.textrank`), in
+    document order."""
+    from apps.generation import textrank
 
-    candidates = [s for s in window.sentences if is_good_sentence(s)]
+    candidates = [s for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
     if len(candidates) <= config.summary_sentences_per_window:
         return candidates
     ranked_input = sorted(candidates, key=lambda s: -s.word_count)[:MAX_RANKED_SENTENCES]
     ranked_input.sort(key=lambda s: (s.page, s.start))
     text = "\n".join(s.text for s in ranked_input)
-    scored = summarizer.summarize(text, ratio=1.0, split=True, scores=True, language=_summa_language(config))
+    scored = textrank.scores(text, language=_summa_language(config))
     scores: dict[str, float] = {}
     for fragment, score in scored:
         for sentence in ranked_input:
@@ -211,13 +265,24 @@ def _summa_language(config: GenerationConfig) -> str:
     return {"fr": "french", "de": "german", "es": "spanish", "it": "italian"}.get(config.language, "english")
 
 
-def key_points(window: Window, phrases: list[Term], exclude: set[str], config: GenerationConfig) -> list[Sentence]:
+def key_points(
+    window: Window,
+    phrases: list[Term],
+    exclude: set[str],
+    config: GenerationConfig,
+    *,
+    prose: list[Sentence] | None = None,
+) -> list[Sentence]:
     """Sentences that carry the most of the window's best keyphrases (not already in the summary)."""
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
 
     scores = {
-        s: sum(w for term, w in weight.items() if _term_pattern(term, re.IGNORECASE).search(s.text))
-        for s in window.sentences
+        s: sum(
+            weight[term]  # in the order of ``weight``: the same float sum
+            for term in _may_stand_in(s.text, list(weight))
+            if occurrences(s.text, term, ignore_case=True, at_most=1)
+        )
+        for s in (prose if prose is not None else window.sentences)
         if is_good_sentence(s) and s.text not in exclude
     }
     candidates = [s for s, score in scores.items() if score > 0]
@@ -225,6 +290,7 @@ def key_points(window: Window, phrases: list[Term], exclude: set[str], config: G
     return sorted(best, key=lambda s: (s.page, s.start))
 
 
+@lru_cache(maxsize=8192)  # asked by the glossary (notes) and again by questions for the same sentences
 def definition(sentence: Sentence) -> tuple[str, str] | None:
     """``(term, what it is)`` if the sentence defines a term ("A cell is the smallest unit of life.")."""
     if not (sentence.is_whole and 6 <= sentence.word_count <= 45):
@@ -272,10 +338,19 @@ class WindowNotes:
     outline: list[OutlineEntry]
 
 
-def window_notes(window: Window, config: GenerationConfig, seen_terms: set[str]) -> WindowNotes:
-    phrases = keyphrases(window, config)
-    chosen = summary(window, config)
-    points = key_points(window, phrases, {s.text for s in chosen}, config)
+def window_notes(
+    window: Window,
+    config: GenerationConfig,
+    seen_terms: set[str],
+    *,
+    phrases: list[Term] | None = None,
+    prose: list[Sentence] | None = None,
+) -> WindowNotes:
+    """``phrases`` and ``prose`` (the window's keyphrases and prose sentences) when already computed."""
+    if phrases is None:
+        phrases = keyphrases(window, config, prose=prose)
+    chosen = summary(window, config, prose=prose)
+    points = key_points(window, phrases, {s.text for s in chosen}, config, prose=prose)
     return WindowNotes(
         summary=_items(chosen),
         key_points=_items(points),

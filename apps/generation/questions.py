@@ -11,6 +11,7 @@ import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,6 +27,9 @@ SENTENCES_PER_TERM = 3
 TERMS_PER_KIND = 400
 #: Distractors are chosen among at most this many of the document's best terms of the answer's kind.
 SHORTLIST = 12
+#: ... embedded together before a quiz is assembled: the shortlist and the terms an answer's own exclusions
+#: (itself, related terms, terms in its stem) push into it.
+SHORTLIST_MARGIN = 4
 #: Cosine similarity (MiniLM) from which two terms count as near-synonyms: never both among the options.
 SYNONYM_SIMILARITY = 0.8
 #: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
@@ -61,15 +65,28 @@ class Pool:
             self.ranks[folded] = term.rank
 
 
-def collect(window: Window, pool: Pool, config: GenerationConfig) -> None:
-    phrases = keyphrases(window, config)
-    lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
+def collect(
+    window: Window,
+    pool: Pool,
+    config: GenerationConfig,
+    *,
+    terms_of: dict[Sentence, list[Term]] | None = None,
+    lowercase: set[str] | None = None,
+) -> None:
+    """``terms_of`` (each prose sentence's :func:`~apps.generation.offline.sentence_terms`) and
+    ``lowercase`` (the words the window writes in lower case), when already computed (see
+    :mod:`apps.generation.analysis`)."""
+    if terms_of is None:
+        phrases = keyphrases(window, config)
+        terms_of = {s: sentence_terms(s, phrases) for s in window.sentences if is_good_sentence(s)}
+    if lowercase is None:
+        lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
     found: list[Candidate] = []
     for sentence in window.sentences:
-        if not is_good_sentence(sentence):
+        if sentence not in terms_of:
             continue
         defined = definition(sentence)
-        terms = [t for t in sentence_terms(sentence, phrases) if not _is_common_word(t, lowercase)]
+        terms = [t for t in terms_of[sentence] if not _is_common_word(t, lowercase)]
         for term in terms:
             pool.add_term(term)
         for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
@@ -154,13 +171,19 @@ def _distinctive_words(terms: list[str]) -> set[str]:
     and "Pavlovna Scherer" (one person twice), unlike "City" in "Norwich City" and "Leicester City"."""
     counts: dict[str, int] = defaultdict(int)
     for term in terms:
-        for word in set(content_words(term)):
+        for word in _term_words(term):
             counts[word] += 1
     return {word for word, seen in counts.items() if seen < 4}
 
 
+@lru_cache(maxsize=16384)
+def _term_words(term: str) -> frozenset[str]:
+    """A term's content words, asked for every term of a kind by every question's distractors."""
+    return frozenset(content_words(term))
+
+
 def _share_a_word(term: str, answer: str, distinctive: set[str]) -> bool:
-    return bool(set(content_words(term)) & set(content_words(answer)) & distinctive)
+    return bool(_term_words(term) & _term_words(answer) & distinctive)
 
 
 def _number(text: str) -> float:
@@ -282,8 +305,27 @@ def gives_answer_away(question: Question) -> bool:
     )
 
 
+def _embed_shortlists(pool: Pool) -> None:
+    """Embeds, in one call, the terms the distractors of names and phrases are chosen among: each kind's
+    best-ranked terms, of which every answer's shortlist (:func:`_nearest_meanings`) takes its ``SHORTLIST``.
+    Done term by term, the first question of each kind and each later answer paid one model call apiece (a
+    fixed cost several times a short text's); the vectors are the same (similarities are rounded)."""
+    from apps.generation import embeddings
+
+    texts: list[str] = []
+    for kind in ("name", "phrase"):
+        terms = pool.terms.get(kind, [])
+        if len(terms) > 3:  # an answer and three distractors, else no shortlist is ever embedded
+            ranked = sorted(terms, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t))
+            texts += ranked[: SHORTLIST + SHORTLIST_MARGIN]
+    if texts:
+        embeddings.embed(texts)
+
+
 def assemble(pool: Pool, *, count: int, types: list[str], difficulty: str) -> list[Question]:
     types = [t for t in QUESTION_TYPES if t in types] or list(QUESTION_TYPES)
+    if "multiple_choice" in types or "true_false" in types:
+        _embed_shortlists(pool)
     ordered = _order(pool, difficulty)
     chosen: list[Question] = []
     used: set[int] = set()

@@ -186,7 +186,6 @@ _END = re.compile(r"[.!?][\"')\]]*(?:\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'\u2019-]*")
 _REFERENCE = re.compile(r"\[\d+(?:[,\u2013-]\d+)*\]")
-_SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
 
 
@@ -199,7 +198,8 @@ class Span:
 
 def clean(text: str) -> str:
     """One line, single spaces, footnote markers like ``[31]`` removed: how a sentence is shown."""
-    return _SPACES.sub(" ", _REFERENCE.sub("", text)).strip()
+    # ``" ".join(split())`` is ``_SPACES.sub(" ", ...).strip()``: both use Unicode's whitespace.
+    return " ".join((_REFERENCE.sub("", text) if "[" in text else text).split())
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,159 @@
+"""The engine's fast paths give exactly what the code they replace gives, on real text nobody here wrote:
+term matching without a compiled pattern per term, summa's TextRank scores without summa's cost, and the
+window analysis shared by the notes and the quiz of a document."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from summa import summarizer
+
+from apps.generation import GenerationConfig, Passage, analysis, generate_notes, generate_questions, textrank
+from apps.generation.offline import _term_pattern, keyphrases, occurrences, sentence_terms
+from apps.generation.text import words
+from apps.generation.windows import windows
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
+
+
+def _text(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def _pieces(name: str, size: int = 6000, count: int = 4) -> list[str]:
+    text = _text(name)
+    return [text[i : i + size] for i in range(0, min(len(text), count * size), size)]
+
+
+@pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
+def test_term_counts_are_the_patterns_counts(name: str) -> None:
+    text = _text(name)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()][:300]
+    # Non-ASCII text too: accents, curly quotes, and the characters case folding matches with ASCII letters.
+    sentences += [s.replace("e", "\u00e9").replace("'", "\u2019") for s in sentences[:40]]
+    folding = {"s": "\u017f", "k": "\u212a", "I": "\u0130"}
+    sentences += ["".join(folding.get(c, c) for c in s) for s in sentences[:40]]
+    vocabulary = sorted({w for w in words(text)})
+    # Whole words, parts of words ("ham" in "Ham-"), phrases, a hyphenated piece and the case-changed forms.
+    terms = vocabulary[::7] + [w[1:4] for w in vocabulary[::31]] + ["City", "city", "Norwich City", "-", "the", "a"]
+    terms += [w.upper() for w in vocabulary[::53]] + ["Pavlovna", "Anna Pavlovna", "well-known", "1902"]
+    terms += [w.replace("e", "\u00e9") for w in vocabulary[::41]] + ["Caf\u00e9", "\u00c9cole"]
+    checked = matched = 0
+    for sentence in sentences:
+        for term in terms:
+            for flags in (0, re.IGNORECASE):
+                expected = len(_term_pattern(term, flags).findall(sentence))
+                assert occurrences(sentence, term, ignore_case=bool(flags)) == expected, (sentence, term, flags)
+                assert occurrences(sentence, term, ignore_case=bool(flags), at_most=1) == min(expected, 1)
+                checked += 1
+                matched += expected > 0
+    assert checked > 100_000
+    assert matched > 1_000
+
+
+def test_characters_that_fold_to_ascii_letters_are_matched_as_the_pattern_does() -> None:
+    # U+212A KELVIN SIGN and U+017F LONG S fold to "k" and "s": a lower-case substring test would miss them.
+    assert occurrences("The \u212aelvin scale", "kelvin", ignore_case=True) == 1
+    assert occurrences("Congre\u017fs met", "congress", ignore_case=True) == 1
+    assert occurrences("\u0130stanbul and Istanbul", "istanbul", ignore_case=True) == 2
+    assert occurrences("Caf\u00e9 Nero and caf\u00e9 nero", "CAF\u00c9 NERO", ignore_case=True) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(pytest.param(t, id=f"article-{i}") for i, t in enumerate(_pieces("norwich-city.txt"))),
+        *(pytest.param(t, id=f"novel-{i}") for i, t in enumerate(_pieces("war-and-peace-chapters-1-3.txt"))),
+        pytest.param("One. Two.", id="one-word-sentences"),
+        pytest.param("Cats sleep. Dogs bark. Birds sing.", id="nothing-shared"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_textrank_scores_are_summas(text: str) -> None:
+    expected = summarizer.summarize(text, ratio=1.0, split=True, scores=True)
+
+    assert textrank.scores(text) == expected
+
+
+def test_textrank_in_french_is_summas() -> None:
+    text = (
+        "Le plan de transport couvre la ville et ses environs. La ville finance le plan de transport. "
+        "Les bus desservent la gare chaque matin. La gare accueille les trains de la ville."
+    )
+
+    assert textrank.scores(text, language="french") == summarizer.summarize(
+        text, ratio=1.0, split=True, scores=True, language="french"
+    )
+
+
+def test_the_shared_analysis_is_the_windows_own(article: list[Passage]) -> None:
+    config = GenerationConfig()
+    analysis.clear_cache()
+    shared = list(analysis.analysed_windows(article, config=config))
+    plain = list(windows(article, pages_per_window=config.window_pages))
+
+    assert [a.window for a in shared] == plain
+    for found, window in zip(shared, plain, strict=True):
+        assert found.phrases == keyphrases(window, config)
+        phrases = keyphrases(window, config)
+        assert found.terms == {s: sentence_terms(s, phrases) for s in found.prose}
+
+
+def test_notes_and_quiz_are_the_same_from_the_cache_or_not(article: list[Passage]) -> None:
+    config = GenerationConfig()
+
+    def both() -> tuple[object, object]:
+        notes = generate_notes(article, config=config)
+        quiz = generate_questions(article, count=10, types=[], difficulty="medium", config=config)
+        return notes, quiz
+
+    analysis.clear_cache()
+    cold = both()
+    assert len(analysis._cache) > 0
+    warm = both()  # every window from the cache
+    analysis.clear_cache()
+
+    assert warm == cold
+
+
+def test_the_cache_is_bounded_and_keyed_by_content(article: list[Passage]) -> None:
+    analysis.clear_cache()
+    config = GenerationConfig(window_pages=1)
+    first = list(analysis.analysed_windows(article, config=config))
+    again = list(analysis.analysed_windows(article, config=config))
+    assert len(first) == 16
+    assert all(a is b for a, b in zip(first, again, strict=True))
+
+    changed = [p.__class__(p.chunk, p.page, p.start, p.end, p.text.replace("Norwich", "Ipswich")) for p in article]
+    other = list(analysis.analysed_windows(changed, config=config))
+    for before, after in zip(first, other, strict=True):
+        if before.window.text == after.window.text:  # pages that do not name the club
+            assert after is before
+        else:
+            assert after is not before
+            assert "Ipswich" in after.window.text
+    assert sum(a is not b for a, b in zip(first, other, strict=True)) > 8
+    assert len(analysis._cache) == analysis.CACHE_WINDOWS  # bounded: older windows were dropped
+    analysis.clear_cache()
+
+
+def test_the_distractor_shortlists_are_embedded_in_one_call(
+    article: list[Passage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apps.generation import embeddings, questions
+
+    calls: list[int] = []
+    real = embeddings._embed_uncached
+
+    def counted(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "_embed_uncached", counted)
+    embeddings.clear_cache()
+    quiz = generate_questions(article, count=10, types=[], difficulty="medium", config=GenerationConfig())
+
+    assert calls[0] == 2 * (questions.SHORTLIST + questions.SHORTLIST_MARGIN)  # names and phrases together
+    assert len(calls) < sum(calls) / 3  # a few texts per model call, not one shortlist per question
+    assert {q.type for q in quiz.questions} == {"multiple_choice", "true_false", "cloze", "short_answer"}
