@@ -1,8 +1,8 @@
 """Generation benchmark: quality of the offline engine's questions per type on real documents, and the time
 for notes and a 10-question quiz per 10 pages next to the extraction time of the same document in the run.
 
-    .venv/bin/python -m bench generation                       (the test corpus)
-    .venv/bin/python -m bench generation -- --corpus DIR       (also DIR's paper, manual and novel, if there)
+    .venv/bin/python -m bench generation                       (the test corpus: every document below)
+    .venv/bin/python -m bench generation -- --corpus DIR       (DIR's copies of the paper, manual and novel first)
 
 Extraction is the real path (upload service -> extraction job, eager, SQLite in a throwaway DATA_DIR); notes
 and questions are generated from the stored chunks exactly as the notes and quiz jobs do, notes first, then
@@ -79,10 +79,13 @@ def _content(kind: str, name: str, extra: Path | None, keep: int | None) -> tupl
         from tests.fixtures.documents import article_pdf
 
         return article_pdf(), "article.pdf"
-    folder = CORPUS if kind == "tests" else extra
-    if folder is None or not (folder / name).exists():
+    # The test corpus holds every document (the paper, the whole manual, the whole novel); --corpus DIR may
+    # offer other copies, which are looked up first.
+    folders = [CORPUS] if kind == "tests" else [folder for folder in (extra, CORPUS) if folder is not None]
+    found = next((folder / name for folder in folders if (folder / name).exists()), None)
+    if found is None:
         return None
-    content = (folder / name).read_bytes()
+    content = found.read_bytes()
     return (content[:keep] if keep else content), name
 
 
@@ -247,7 +250,7 @@ def report(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench generation")
-    parser.add_argument("--corpus", type=Path, help="a folder with more real documents (paper, manual, novel)")
+    parser.add_argument("--corpus", type=Path, help="a folder with other copies of the paper, manual and novel")
     parser.add_argument("--max-pages", type=int, default=100, help="pages of a long document generated from")
     parser.add_argument("--quick", action="store_true", help="the test corpus's first two documents only")
     args = parser.parse_args(argv)
