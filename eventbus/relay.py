@@ -217,8 +217,6 @@ class PostgresOutbox:
         self._marker: Any = None
 
     async def _connect(self) -> Any:
-        import psycopg  # PostgreSQL only
-
         params = connections["default"].get_connection_params()
         # Django's sync cursor class cannot serve an async connection; the client-side binding is the same.
         params["cursor_factory"] = psycopg.AsyncClientCursor
