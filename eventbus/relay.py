@@ -20,8 +20,10 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
+import psycopg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from asgiref.sync import sync_to_async
@@ -174,15 +176,70 @@ def _pending(shards: set[int], limit: int, after: int = 0) -> list[Outgoing]:
 
 def _select_postgresql(shards: list[int] | None, limit: int, after: int) -> list[tuple[Any, ...]]:
     """One plain query whose every column is text (or the id): no ORM compilation, no per-row converters, no
-    uuid or datetime objects. This is the relay's hottest loop; see :data:`_PG_TEXT_COLUMNS`."""
+    uuid or datetime objects. On Django's connection (the test-suite's view of the relay's query); the relay
+    itself runs the same text on its own connection (:class:`PostgresOutbox`)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_pending_sql(shards is not None), _pending_params(shards, limit, after))
+        return cursor.fetchall()
+
+
+@cache
+def _pending_sql(by_shard: bool) -> str:
     connection = connections["default"]
     table = connection.ops.quote_name(OutboxEvent._meta.db_table)
     columns = ", ".join([*(connection.ops.quote_name(name) for name in _COLUMNS), *_PG_TEXT_COLUMNS])
-    where = "sent_at IS NULL AND id > %s" + (" AND shard = ANY(%s)" if shards is not None else "")
-    params: list[Any] = [after, *([shards] if shards is not None else []), limit]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY id LIMIT %s", params)  # noqa: S608
-        return cursor.fetchall()
+    where = "sent_at IS NULL AND id > %s" + (" AND shard = ANY(%s)" if by_shard else "")
+    return f"SELECT {columns} FROM {table} WHERE {where} ORDER BY id LIMIT %s"  # noqa: S608 - names only
+
+
+def _pending_params(shards: list[int] | None, limit: int, after: int) -> list[Any]:
+    return [after, *([shards] if shards is not None else []), limit]
+
+
+@cache
+def _mark_sent_sql() -> str:
+    table = connections["default"].ops.quote_name(OutboxEvent._meta.db_table)
+    return f"UPDATE {table} SET sent_at = %s WHERE id = ANY(%s)"  # noqa: S608 - names only
+
+
+class PostgresOutbox:
+    """The relay's two PostgreSQL sessions of its own, driven from the event loop: one reads pending rows,
+    the other marks acknowledged batches sent (ADR 0024).
+
+    Two sessions let the next batch's SELECT run while the previous batch's UPDATE does; being asynchronous,
+    neither hops to a thread nor waits for the interpreter lock behind the producer, so the database's work
+    overlaps the relay's Python work instead of adding to it. Autocommit: each statement is its own
+    transaction, as on Django's connection before. Closed (and reopened on the next batch) after any error.
+    """
+
+    def __init__(self) -> None:
+        self._reader: Any = None
+        self._marker: Any = None
+
+    async def _connect(self) -> Any:
+        params = connections["default"].get_connection_params()
+        # Django's sync cursor class cannot serve an async connection; the client-side binding is the same.
+        params["cursor_factory"] = psycopg.AsyncClientCursor
+        return await psycopg.AsyncConnection.connect(**params, autocommit=True)
+
+    async def pending(self, shards: set[int], limit: int, after: int) -> list[Outgoing]:
+        if self._reader is None:
+            self._reader = await self._connect()
+        only = sorted(shards) if len(shards) < settings.EVENTBUS_RELAY_SHARDS else None
+        cursor = await self._reader.execute(_pending_sql(only is not None), _pending_params(only, limit, after))
+        return [_outgoing(*row) for row in await cursor.fetchall()]
+
+    async def mark_sent(self, ids: list[int]) -> None:
+        if self._marker is None:
+            self._marker = await self._connect()
+        await self._marker.execute(_mark_sent_sql(), [timezone.now(), ids])
+
+    async def close(self) -> None:
+        sessions, self._reader, self._marker = (self._reader, self._marker), None, None
+        for session in sessions:
+            if session is not None:
+                with contextlib.suppress(Exception):  # already broken: nothing left to release
+                    await session.close()
 
 
 def _select_orm(shards: list[int] | None, limit: int, after: int) -> list[tuple[Any, ...]]:
@@ -236,14 +293,30 @@ def _mark_sent(ids: list[int]) -> None:
         return
     # One array parameter instead of a thousand: the relay marks a batch per round trip.
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {connection.ops.quote_name(OutboxEvent._meta.db_table)} SET sent_at = %s WHERE id = ANY(%s)",  # noqa: S608
-            [timezone.now(), ids],
-        )
+        cursor.execute(_mark_sent_sql(), [timezone.now(), ids])
+
+
+def _gauges() -> None:
+    close_old_connections()  # Django's connection serves only these gauges and failures on PostgreSQL
+    outbox_status()
 
 
 def _mark_failed(ids: list[int], error: str) -> None:
     OutboxEvent.objects.filter(id__in=ids).update(attempts=F("attempts") + 1, last_error=error[:2000])
+
+
+class DjangoOutbox:
+    """Other databases (a single relay on SQLite): the same reads and writes on Django's connection, in the
+    thread Django's async adapters keep for it."""
+
+    async def pending(self, shards: set[int], limit: int, after: int) -> list[Outgoing]:
+        return await sync_to_async(_pending)(shards, limit, after)
+
+    async def mark_sent(self, ids: list[int]) -> None:
+        await sync_to_async(_mark_sent)(ids)
+
+    async def close(self) -> None:
+        await sync_to_async(close_old_connections)()
 
 
 class Relay:
@@ -263,6 +336,9 @@ class Relay:
         self.stats = RelayStats()
         self.stopping = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
+        self.outbox: PostgresOutbox | DjangoOutbox = (
+            PostgresOutbox() if connections["default"].vendor == "postgresql" else DjangoOutbox()
+        )
 
     def stop(self) -> None:
         self.stopping.set()
@@ -275,16 +351,17 @@ class Relay:
             while not self.stopping.is_set():
                 if time.monotonic() >= next_gauges:  # outbox backlog gauges for /metrics, every few seconds
                     next_gauges = time.monotonic() + GAUGE_SECONDS
-                    await sync_to_async(outbox_status)()
+                    await sync_to_async(_gauges)()
                 try:
                     sent = await self.relay_once()
                     failures = 0
-                except (KafkaError, OSError) as error:
+                except (KafkaError, OSError, psycopg.OperationalError) as error:
                     failures += 1
                     self.stats.failures += 1
                     metrics.RELAY_ERRORS.inc()
                     logger.warning("relay batch failed (%s); backing off", error)
                     await self._drop_producer()
+                    await self.outbox.close()
                     await self._sleep(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.8, 1))
                     continue
                 if sent == 0:
@@ -293,34 +370,42 @@ class Relay:
                     await self._sleep(self.idle_seconds)
         finally:
             await self._drop_producer()
+            await self.outbox.close()
             await sync_to_async(self.lease.close)()
         return self.stats
 
     async def relay_once(self) -> int:
-        """Send the pending rows of this relay's shards, batch after batch; returns how many were sent.
+        """Send the pending rows of this relay's shards, batch after batch; returns how many were marked sent.
 
-        Up to ``pipeline`` batches overlap: while earlier batches are in flight, the next is read and handed to
-        the producer; batches are marked sent in order as their acknowledgements arrive. The producer keeps
-        each partition's order across batches. The lease is refreshed only here, with nothing in flight.
+        Three things overlap: the producer sends, the next batch is read, and the batch acknowledged before is
+        marked sent (one UPDATE at a time, in batch order). Up to ``pipeline`` batches are in the producer at
+        once; the producer keeps each partition's order across them. A batch is marked sent only once all of
+        its records are acknowledged, and never after a batch before it failed. The lease is refreshed only
+        here, with nothing in flight.
         """
         shards = await sync_to_async(self.lease.refresh)()
-        sent, after = 0, 0
+        before, after = self.stats.sent, 0
         in_flight: deque[tuple[list[Outgoing], asyncio.Future[list[Any]]]] = deque()
+        marking: asyncio.Task[None] | None = None
         try:
             for _ in range(BATCHES_PER_LEASE):
-                rows = await sync_to_async(_pending)(shards, self.batch_size, after)
+                rows = await self.outbox.pending(shards, self.batch_size, after) if shards else []
                 if not rows:
                     break
                 after = rows[-1].id
                 in_flight.append((rows, await self._enqueue(rows)))
                 if len(in_flight) >= self.pipeline:
-                    sent += await self._finish(*in_flight.popleft())
+                    marking = await self._mark_when_acknowledged(*in_flight.popleft(), previous=marking)
             while in_flight:
-                sent += await self._finish(*in_flight.popleft())
+                marking = await self._mark_when_acknowledged(*in_flight.popleft(), previous=marking)
+            if marking is not None:
+                await marking
         finally:
-            # After a failure, wait for what is still in flight; those rows stay pending and are resent.
-            await asyncio.gather(*(delivery for _, delivery in in_flight), return_exceptions=True)
-        return sent
+            # After a failure, wait for what is still in flight; rows not marked stay pending and are resent.
+            await asyncio.gather(
+                *(delivery for _, delivery in in_flight), *([marking] if marking else []), return_exceptions=True
+            )
+        return self.stats.sent - before
 
     async def _enqueue(self, rows: list[Outgoing]) -> "asyncio.Future[list[Any]]":
         producer = await self._ensure_producer()
@@ -330,14 +415,21 @@ class Relay:
             deliveries.append(await producer.send(names[row.topic], value=row.value, key=row.key, headers=row.headers))
         return asyncio.gather(*deliveries, return_exceptions=True)
 
-    async def _finish(self, rows: list[Outgoing], delivery: "asyncio.Future[list[Any]]") -> int:
+    async def _mark_when_acknowledged(
+        self, rows: list[Outgoing], delivery: "asyncio.Future[list[Any]]", *, previous: "asyncio.Task[None] | None"
+    ) -> "asyncio.Task[None]":
+        """Wait for ``rows``' acknowledgements, then for the previous batch's UPDATE, and start this batch's."""
         outcomes = await delivery
+        if previous is not None:
+            await previous
         failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-        ids = [row.id for row in rows]
         if failed:
-            await sync_to_async(_mark_failed)(ids, repr(failed[0]))
+            await sync_to_async(_mark_failed)([row.id for row in rows], repr(failed[0]))
             raise failed[0]
-        await sync_to_async(_mark_sent)(ids)
+        return asyncio.create_task(self._mark_sent(rows))
+
+    async def _mark_sent(self, rows: list[Outgoing]) -> None:
+        await self.outbox.mark_sent([row.id for row in rows])
         self.stats.sent += len(rows)
         self.stats.batches += 1
         for topic, count in Counter(row.topic for row in rows).items():
@@ -345,7 +437,6 @@ class Relay:
             metrics.EVENTS_RELAYED.labels(topic=topic).inc(count)
         if self.on_batch:
             self.on_batch(self.stats)
-        return len(rows)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:

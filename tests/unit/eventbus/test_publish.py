@@ -2,9 +2,9 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
-from eventbus import InvalidPayload, publish, publish_many
+from eventbus import InvalidPayload, publish, publish_many, publishing
 from eventbus.models import OutboxEvent
 from tests.unit.eventbus.conftest import UPLOADED
 
@@ -70,3 +70,26 @@ def test_the_shard_is_stable_for_a_key() -> None:
     publish("document.uploaded", UPLOADED)
 
     assert OutboxEvent.objects.values("shard").distinct().count() == 1
+
+
+def test_a_failed_insert_inside_the_callers_transaction_marks_it_for_rollback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(connection: Any, rows: list[dict[str, Any]]) -> None:
+        raise DatabaseError("the outbox insert failed")
+
+    monkeypatch.setattr(publishing, "_insert", broken)
+    with transaction.atomic():
+        with pytest.raises(DatabaseError):
+            publish("document.uploaded", UPLOADED)
+        assert transaction.get_rollback() is True
+        transaction.set_rollback(False)  # only to leave the block cleanly; the flag is what the test checks
+
+
+def test_on_sqlite_uuids_and_datetimes_still_go_through_the_fields_conversion() -> None:
+    fields, _, _ = publishing._insert_sql("default", ("event_id", "time", "payload", "topic"))
+
+    assert {field.name: needs_prep for field, needs_prep in fields} == {
+        "event_id": True,
+        "time": True,
+        "payload": True,
+        "topic": False,
+    }
