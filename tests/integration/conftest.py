@@ -3,11 +3,14 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 
 from tests.live_server import asgi_server
@@ -77,6 +80,24 @@ def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.1)
         if time.monotonic() > deadline:
             raise TimeoutError(what)
         time.sleep(interval)
+
+
+@contextmanager
+def redis_cache(test_settings: Any, redis_url: str, alias: str) -> Iterator[tuple[Any, str]]:
+    """Points the cache ``alias`` at real Redis under a fresh key prefix; yields a client and the prefix, and
+    deletes the prefix's keys afterwards."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    test_settings.CACHES = {
+        **test_settings.CACHES,
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": prefix},
+    }
+    client = redis.Redis.from_url(redis_url)
+    try:
+        yield client, prefix
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
 
 
 @pytest.fixture(scope="session")

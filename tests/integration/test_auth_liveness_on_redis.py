@@ -1,14 +1,13 @@
 """The cached account liveness (ADR 0023) with a shared cache on real Redis: the epoch and the entries live in
 Redis, a bump made by another process is seen on the next request, and sign-out everywhere is never late."""
 
-import uuid
 from typing import Any
 
 import pytest
-import redis
 from rest_framework.test import APIClient
 
 from apps.accounts import liveness, services, sessions
+from tests.integration.conftest import redis_cache
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 DOCUMENTS = "/api/v1/documents/"
@@ -16,20 +15,8 @@ DOCUMENTS = "/api/v1/documents/"
 
 @pytest.fixture
 def redis_default_cache(settings: Any, redis_url: str) -> Any:
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": prefix,
-        },
-    }
-    client = redis.Redis.from_url(redis_url)
-    yield client, prefix
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
+    with redis_cache(settings, redis_url, "default") as cache:
+        yield cache
 
 
 def _signed_in(user: Any) -> APIClient:

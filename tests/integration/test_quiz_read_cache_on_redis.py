@@ -1,14 +1,13 @@
 """The quiz read model cache on real Redis: entries live in Redis (shared by every process), and a new
 attempt is visible on the next read, never a stale one."""
 
-import uuid
 from typing import Any
 
 import pytest
-import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.fixtures.documents import CORPUS
+from tests.integration.conftest import redis_cache
 from tests.unit.quizzes.helpers import answer_all
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -16,22 +15,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 @pytest.fixture
 def redis_read_cache(settings: Any, redis_url: str) -> Any:
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        **settings.CACHES,
-        "quizzes": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": prefix,
-        },
-    }
     settings.QUIZ_READ_CACHE = True
     settings.QUIZ_READ_CACHE_ALIAS = "quizzes"
-    client = redis.Redis.from_url(redis_url)
-    yield client, prefix
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
+    with redis_cache(settings, redis_url, "quizzes") as cache:
+        yield cache
 
 
 def test_a_new_attempt_is_read_at_once_through_redis(
