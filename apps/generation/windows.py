@@ -80,9 +80,7 @@ class _PageChunks:
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
         self.ends = [p.end for p in passages]
-        self.ordered = all(
-            a.start <= b.start and a.end <= b.end for a, b in zip(passages, passages[1:], strict=False)
-        )
+        self.ordered = all(a.start <= b.start and a.end <= b.end for a, b in itertools.pairwise(passages))
 
     def chunk_for(self, start: int, end: int) -> tuple[int, bool]:
         if self.ordered:

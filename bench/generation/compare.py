@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.generation.compare store DIR        (extract every bench document, keep its passages)
     .venv/bin/python -m bench.generation.compare run DIR OUT.json (notes + a 10-question quiz per document)
+    .venv/bin/python -m bench.generation.compare same OLD.json NEW.json (exit 1 if any output differs)
 
 ``store`` extracts the bench documents once (the real upload path, as ``bench generation`` does) and writes
 each one's passages (the pages it is generated from) to DIR as JSON. ``run`` needs no Django: it reads those
@@ -14,6 +15,7 @@ then compare the two files' ``output`` fields: they must be equal, item for item
 
 import json
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -24,8 +26,6 @@ def store(folder: Path, max_pages: int = 100) -> None:
     from bench import generation as bench
 
     folder.mkdir(parents=True, exist_ok=True)
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="bench-generation-") as data_dir:
         bench._setup(data_dir)
         for number, (label, name, kind, keep) in enumerate(bench.DOCUMENTS):
@@ -33,7 +33,7 @@ def store(folder: Path, max_pages: int = 100) -> None:
             if found is None:
                 continue
             document_id, _ = bench._extract(*found)
-            passages, _, status = bench._passages(document_id)
+            passages, _, _status = bench._passages(document_id)
             used = [asdict(p) for p in passages if p.page <= max_pages]
             (folder / f"{number}.json").write_text(json.dumps({"document": label, "passages": used}))
 
