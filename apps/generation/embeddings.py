@@ -92,20 +92,38 @@ def clear_cache() -> None:
         _recent.clear()
 
 
+def _batches(lengths: list[int]) -> list[list[int]]:
+    """The texts' indices grouped into model calls: by ascending token count, at most ``BATCH`` a call, and a
+    new call where a text is over twice as long as the call's first (a call pads every text to its longest,
+    and the model's cost follows the padded length: 32 names of 3 tokens padded to a 9-token one cost 2.4x
+    the same names alone, against about 5 ms for a call of its own)."""
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if not batches or len(batches[-1]) == BATCH or lengths[i] > 2 * lengths[batches[-1][0]]:
+            batches.append([])
+        batches[-1].append(i)
+    return batches
+
+
 def _embed_uncached(texts: list[str]) -> np.ndarray:
     tokenizer, session = _load()
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    for start in range(0, len(texts), BATCH):
-        encodings = tokenizer.encode_batch(texts[start : start + BATCH])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    if not texts:
+        return out
+    encodings = tokenizer.encode_batch(texts)  # padded on the right to the longest: cut per call below
+    all_ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    all_mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    lengths = all_mask.sum(axis=1).tolist()
+    for batch in _batches(lengths):
+        width = max(lengths[i] for i in batch)
+        ids, mask = all_ids[batch, :width], all_mask[batch, :width]
         states = session.run(
             ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         )[0]
         weights = mask[:, :, None].astype(np.float32)
         pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        out[start : start + len(encodings)] = pooled / np.clip(norms, 1e-12, None)
+        out[batch] = pooled / np.clip(norms, 1e-12, None)
     return out
 
 

@@ -173,14 +173,14 @@ def occurrences(text: str, term: str, *, ignore_case: bool, at_most: int = 0) ->
     same count without compiling a pattern per term; ignoring case, that holds for an ASCII term in text
     without the four characters Unicode case folding matches with ASCII letters, and anything else goes
     through the pattern."""
-    folds = ignore_case and not (term.isascii() and (text.isascii() or _FOLDS_TO_ASCII.search(text) is None))
+    folds = ignore_case and not (term.isascii() and _lowered(text)[1])
     if not term or folds:
         pattern = _term_pattern(term, re.IGNORECASE if ignore_case else 0)
         if at_most == 1:
             return int(pattern.search(text) is not None)
         found = len(pattern.findall(text))
         return min(found, at_most) if at_most else found
-    haystack, needle = (text.lower(), term.lower()) if ignore_case else (text, term)
+    haystack, needle = (_lowered(text)[0], term.lower()) if ignore_case else (text, term)
     count, position, size, length = 0, 0, len(term), len(text)
     while (start := haystack.find(needle, position)) >= 0:
         end = start + size
@@ -196,13 +196,28 @@ def occurrences(text: str, term: str, *, ignore_case: bool, at_most: int = 0) ->
     return count
 
 
-def _may_stand_in(text: str, terms: list[str]) -> list[str]:
+@lru_cache(maxsize=4096)
+def _lowered(text: str) -> tuple[str, bool]:
+    """``text.lower()``, and whether ``text`` is free of the four characters that Unicode case folding
+    matches with ASCII letters (so that a lower-cased substring test is exact): asked for the same sentence
+    with every term, once per sentence now."""
+    return text.lower(), text.isascii() or _FOLDS_TO_ASCII.search(text) is None
+
+
+@lru_cache(maxsize=256)
+def _lowered_terms(terms: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    """Each term with its lower case, or None when it is not ASCII (never filtered out): a window's terms
+    are tested against each of its sentences, and were lower-cased again for each."""
+    return tuple((t, t.lower() if t.isascii() else None) for t in terms)
+
+
+def _may_stand_in(text: str, terms: tuple[str, ...]) -> list[str]:
     """The ``terms`` (in their order) that :func:`occurrences` could find in ``text`` ignoring case: a
     substring test on the lower-cased text, where that test is exact (see :func:`occurrences`)."""
-    if not (text.isascii() or _FOLDS_TO_ASCII.search(text) is None):
-        return terms
-    lowered = text.lower()
-    return [t for t in terms if not t.isascii() or t.lower() in lowered]
+    lowered, exact = _lowered(text)
+    if not exact:
+        return list(terms)
+    return [t for t, low in _lowered_terms(terms) if low is None or low in lowered]
 
 
 def _contains(sentence: str, term: str) -> bool:
@@ -215,7 +230,7 @@ def count_in(sentence: str, term: str) -> int:
 
 def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names."""
-    maybe = set(_may_stand_in(sentence.text, [t.text for t in phrases]))
+    maybe = set(_may_stand_in(sentence.text, tuple(t.text for t in phrases)))
     terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
@@ -275,11 +290,12 @@ def key_points(
 ) -> list[Sentence]:
     """Sentences that carry the most of the window's best keyphrases (not already in the summary)."""
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
+    weighted = tuple(weight)
 
     scores = {
         s: sum(
             weight[term]  # in the order of ``weight``: the same float sum
-            for term in _may_stand_in(s.text, list(weight))
+            for term in _may_stand_in(s.text, weighted)
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
         for s in (prose if prose is not None else window.sentences)

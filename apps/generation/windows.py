@@ -1,9 +1,11 @@
 """Page windows: a document is read a few pages at a time, so memory stays bounded and time linear."""
 
+import bisect
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from apps.generation.text import clean, heading_level, is_strong_heading, split_sentences
 from apps.generation.types import Citation, Passage
@@ -23,8 +25,8 @@ class Sentence:
     def citation(self) -> Citation:
         return Citation(chunk=self.chunk, page=self.page)
 
-    @property
-    def word_count(self) -> int:
+    @cached_property
+    def word_count(self) -> int:  # asked for by the prose filter, the summary and the quiz, many times each
         return len(self.text.split())
 
 
@@ -61,11 +63,34 @@ def page_text(passages: list[Passage]) -> str:
 
 
 def _chunk_for(passages: list[Passage], start: int, end: int) -> tuple[int, bool]:
+    """The first passage (in list order) that holds ``start:end`` whole, else the one that overlaps it most."""
     for passage in passages:
         if passage.start <= start and end <= passage.end:
             return passage.chunk, True
     best = max(passages, key=lambda p: min(end, p.end) - max(start, p.start))
     return best.chunk, False
+
+
+class _PageChunks:
+    """:func:`_chunk_for` for one page's passages, with a binary search instead of a scan from the first
+    passage for every sentence when the passages' starts and ends both ascend (chunks in reading order, as
+    the extraction stores them): the first passage whose end reaches ``end`` is then the first that can
+    hold the span, and holds it if it starts early enough. Any other order scans as before."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+        self.ends = [p.end for p in passages]
+        self.ordered = all(a.start <= b.start and a.end <= b.end for a, b in itertools.pairwise(passages))
+
+    def chunk_for(self, start: int, end: int) -> tuple[int, bool]:
+        if self.ordered:
+            first = bisect.bisect_left(self.ends, end)
+            if first < len(self.passages) and self.passages[first].start <= start:
+                return self.passages[first].chunk, True
+            # No passage holds the span: the previous ones end too early, the later ones start later.
+            best = max(self.passages, key=lambda p: min(end, p.end) - max(start, p.start))
+            return best.chunk, False
+        return _chunk_for(self.passages, start, end)
 
 
 def _page_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -80,19 +105,21 @@ def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
     texts = {number: page_text(ps) for number, ps in pages.items()}
     repeated = _repeated_lines(texts) if len(texts) >= 3 else set()
     for number in window.pages:
-        passages, text = pages[number], texts[number]
+        chunks, text = _PageChunks(pages[number]), texts[number]
         lines = list(_page_lines(text))
         for i, (offset, line) in enumerate(lines):
             level = heading_level(line)
+            if level is None:
+                continue
             followed_by_prose = i + 1 < len(lines) and len(lines[i + 1][1].strip()) >= 50
-            if level is not None and (followed_by_prose or is_strong_heading(line)) and clean(line) not in repeated:
-                chunk, _ = _chunk_for(passages, offset, offset + len(line))
-                window.headings.append(Heading(clean(line), level, Citation(chunk, number)))
+            if (followed_by_prose or is_strong_heading(line)) and (title := clean(line)) not in repeated:
+                chunk, _ = chunks.chunk_for(offset, offset + len(line))
+                window.headings.append(Heading(title, level, Citation(chunk, number)))
         for span in split_sentences(text):
             shown = clean(span.text)
             if not shown or shown in repeated:
                 continue
-            chunk, whole = _chunk_for(passages, span.start, span.end)
+            chunk, whole = chunks.chunk_for(span.start, span.end)
             window.sentences.append(Sentence(shown, span.text, number, span.start, span.end, chunk, whole))
     return window
 

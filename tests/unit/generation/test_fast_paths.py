@@ -157,3 +157,80 @@ def test_the_distractor_shortlists_are_embedded_in_one_call(
     assert calls[0] == 2 * (questions.SHORTLIST + questions.SHORTLIST_MARGIN)  # names and phrases together
     assert len(calls) < sum(calls) / 3  # a few texts per model call, not one shortlist per question
     assert {q.type for q in quiz.questions} == {"multiple_choice", "true_false", "cloze", "short_answer"}
+
+
+def _may_stand_in_before(text: str, terms: list[str]) -> list[str]:
+    """``offline._may_stand_in`` as it was: lower-casing the text and every term on every call."""
+    from apps.generation.offline import _FOLDS_TO_ASCII
+
+    if not (text.isascii() or _FOLDS_TO_ASCII.search(text) is None):
+        return terms
+    lowered = text.lower()
+    return [t for t in terms if not t.isascii() or t.lower() in lowered]
+
+
+@pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
+def test_term_prefilter_is_the_one_it_replaces(name: str) -> None:
+    from apps.generation.offline import _may_stand_in
+
+    text = _text(name)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()][:300]
+    sentences += ["".join({"s": "\u017f", "k": "\u212a"}.get(c, c) for c in s) for s in sentences[:20]]
+    vocabulary = sorted({w for w in words(text)})
+    terms = vocabulary[::11] + [w.upper() for w in vocabulary[::37]] + ["Caf\u00e9", "\u00c9cole", "Anna Pavlovna"]
+    kept = 0
+    for sentence in sentences:
+        expected = _may_stand_in_before(sentence, terms)
+        assert _may_stand_in(sentence, tuple(terms)) == expected, sentence
+        assert occurrences(sentence, terms[3], ignore_case=True) == len(
+            _term_pattern(terms[3], re.IGNORECASE).findall(sentence)
+        )
+        kept += len(expected)
+    assert 0 < kept < len(sentences) * len(terms) / 2  # the filter drops most terms, and keeps some
+
+
+def test_a_sentences_chunk_is_the_one_the_scan_finds() -> None:
+    from apps.generation.text import split_sentences
+    from apps.generation.windows import _chunk_for, _PageChunks, page_text
+
+    from .conftest import paginate
+
+    checked = 0
+    for name in ("norwich-city.txt", "war-and-peace-chapters-1-3.txt"):
+        passages = paginate(_text(name), page_chars=8_000, chunk_chars=900, overlap=120)
+        for page in sorted({p.page for p in passages}):
+            on_page = [p for p in passages if p.page == page]
+            text = page_text(on_page)
+            fast = _PageChunks(on_page)
+            assert fast.ordered
+            shuffled = _PageChunks(on_page[::-1])  # not in reading order: the scan, as before
+            assert not shuffled.ordered
+            spans = [(s.start, s.end) for s in split_sentences(text)] + [(0, 20_000), (850, 1_000), (5, 5)]
+            for start, end in spans:
+                assert fast.chunk_for(start, end) == _chunk_for(on_page, start, end), (start, end)
+                assert shuffled.chunk_for(start, end) == _chunk_for(on_page[::-1], start, end)
+                checked += 1
+    assert checked > 500
+
+
+def test_embeddings_grouped_by_length_are_the_padded_batchs_bit_for_bit() -> None:
+    from apps.generation import embeddings
+
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", _text("norwich-city.txt")) if s.strip()]
+    names = sorted({w for w in words(_text("norwich-city.txt")) if w[0].isupper()})
+    texts = names[:20:2] + sentences[:6] + names[30:40] + ["City", "Carrow Road stadium in Norwich"]
+    tokenizer, session = embeddings._load()
+    encodings = tokenizer.encode_batch(texts)  # one call padded to the longest: the code before
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    states = session.run(
+        ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    )[0]
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    before = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    assert len(embeddings._batches(mask.sum(axis=1).tolist())) > 1
+    assert np.array_equal(embeddings._embed_uncached(texts), before)
+    assert embeddings._batches([3, 3, 7, 4, 40, 3]) == [[0, 1, 5, 3], [2], [4]]
+    assert [len(b) for b in embeddings._batches([3] * 70)] == [32, 32, 6]
