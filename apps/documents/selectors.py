@@ -1,9 +1,11 @@
 """Reads, always scoped to the requesting learner: another learner's document does not exist for them."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from apps.core.prepared import PreparedList, PreparedRead
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
 
@@ -17,6 +19,39 @@ def document_list_for_owner(
     if status:
         documents = documents.filter(status=status)
     return documents.order_by("-id")
+
+
+def _prepared_list(*, course: bool, status: bool) -> PreparedRead:
+    values: dict[str, type] = {"owner_id": int}
+    if course:
+        values["course"] = str
+    if status:
+        values["status"] = str
+    return PreparedRead(document_list_for_owner, values=values, with_total=True)
+
+
+#: One prepared read per shape of the list: with or without each filter.
+_PREPARED_LISTS = {
+    (course, status): _prepared_list(course=course, status=status)
+    for course in (False, True)
+    for status in (False, True)
+}
+
+
+def document_list_rows_for_owner(
+    *, owner_id: int, course: str | None = None, status: str | None = None
+) -> PreparedList | QuerySet[Document]:
+    """``document_list_for_owner`` for a paginated list: rows (``apps.core.prepared.Row``) read by SQL compiled
+    once per process (ADR 0027), or the queryset where the database has no window functions."""
+    read = _PREPARED_LISTS[(bool(course), bool(status))]
+    if not read.is_supported():
+        return document_list_for_owner(owner_id=owner_id, course=course, status=status)
+    values: dict[str, Any] = {"owner_id": owner_id}
+    if course:
+        values["course"] = course
+    if status:
+        values["status"] = status
+    return PreparedList(read, **values)
 
 
 def document_get_for_owner(*, owner_id: int, document_id: int) -> Document | None:
