@@ -103,9 +103,11 @@ class DocumentListApi(generics.ListAPIView[Document]):
 class DocumentDetailApi(APIView):
     @extend_schema(responses={200: s.DocumentDetailOutput}, tags=["documents"])
     def get(self, request: Request, document_id: int) -> Response:
-        document = _owned(request, document_id)
-        context = {"pages": selectors.page_summary(document=document)}
-        return Response(s.DocumentDetailOutput(document, context=context).data)
+        found = selectors.document_detail_for_owner(owner_id=request_owner_id(request), document_id=document_id)
+        if found is None:
+            raise NotFound()
+        document, pages = found
+        return Response(s.DocumentDetailOutput(document, context={"pages": pages}).data)
 
     @extend_schema(responses={204: None}, tags=["documents"])
     def delete(self, request: Request, document_id: int) -> Response:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from apps.core.prepared import PreparedList, PreparedRead
+from apps.core.prepared import PreparedList, PreparedRead, Row
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
 
@@ -81,13 +81,15 @@ class PageSummary:
     ocr_limit_pages: list[int]  # scanned pages past DOCUMENTS_OCR_MAX_PAGES, left without text
 
 
-def page_summary(*, document: Document) -> PageSummary:
-    rows = (
-        Page.objects.filter(document=document)
+def _page_summary_rows(*, document_id: int) -> QuerySet[Page]:
+    return (
+        Page.objects.filter(document_id=document_id)
         .filter(Q(has_tables=True) | ~Q(text_source=Page.TextSource.TEXT))
         .order_by("number")
-        .values_list("number", "text_source", "has_tables")
     )
+
+
+def _summary_of(rows: Any) -> PageSummary:
     summary = PageSummary([], [], [])
     for number, source, has_tables in rows:
         if has_tables:
@@ -97,6 +99,32 @@ def page_summary(*, document: Document) -> PageSummary:
         elif source == Page.TextSource.OCR_LIMIT:
             summary.ocr_limit_pages.append(number)
     return summary
+
+
+def page_summary(*, document: Document) -> PageSummary:
+    return _summary_of(_page_summary_rows(document_id=document.pk).values_list("number", "text_source", "has_tables"))
+
+
+def _owned_document(*, owner_id: int, document_id: int) -> QuerySet[Document]:
+    return document_list_for_owner(owner_id=owner_id).filter(pk=document_id)
+
+
+def _summary_columns(*, document_id: int) -> QuerySet[Page]:
+    return _page_summary_rows(document_id=document_id).only("number", "text_source", "has_tables")
+
+
+_PREPARED_DETAIL = PreparedRead(_owned_document, values={"owner_id": int, "document_id": int})
+_PREPARED_SUMMARY = PreparedRead(_summary_columns, values={"document_id": int})
+
+
+def document_detail_for_owner(*, owner_id: int, document_id: int) -> tuple[Row, PageSummary] | None:
+    """The learner's document as a row (``apps.core.prepared``, ADR 0027) and its page summary, for the
+    detail's output serializer; None if it does not exist for them."""
+    rows = _PREPARED_DETAIL.rows(limit=1, owner_id=owner_id, document_id=document_id)
+    if not rows:
+        return None
+    pages = _PREPARED_SUMMARY.rows(document_id=document_id)
+    return rows[0], _summary_of((row.number, row.text_source, row.has_tables) for row in pages)
 
 
 def storage_used(*, owner_id: int, excluding_document_id: int | None = None) -> int:

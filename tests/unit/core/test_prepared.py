@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.prepared import PreparedList, PreparedRead
 from apps.documents import selectors
-from apps.documents.models import Document
-from apps.documents.serializers import DocumentOutput
+from apps.documents.models import Document, Page
+from apps.documents.serializers import DocumentDetailOutput, DocumentOutput
 from tests.unit.core.prepared_helpers import assert_prepared_equals_orm, varied_documents
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,20 @@ def test_a_prepared_list_slices_and_counts_like_the_queryset(user):
     assert prepared[0].id == documents[0].pk
     assert [row.id for row in prepared] == [document.pk for document in documents]
     assert not hasattr(prepared[0], "_prepared_total")
+
+
+def test_the_detail_answers_what_the_orm_and_drf_would(user, other_user, auth_client, client_for):
+    document = varied_documents(user.pk)[1]
+    for number, source, has_tables in [(1, "text", True), (2, "ocr", False), (3, "ocr_limit", False), (4, "text", 0)]:
+        Page.objects.create(document=document, number=number, text="t", text_source=source, has_tables=has_tables)
+    expected_document = selectors.document_get_for_owner(owner_id=user.pk, document_id=document.pk)
+    context = {"pages": selectors.page_summary(document=expected_document)}
+    expected = DocumentDetailOutput(expected_document, context=context).data
+
+    body = auth_client.get(f"{DOCUMENTS}{document.pk}/").json()
+
+    assert body == expected
+    assert (body["table_pages"], body["ocr_pages"], body["ocr_limit_pages"]) == ([1], [2], [3])
+    assert client_for(other_user).get(f"{DOCUMENTS}{document.pk}/").status_code == 404
+    deleted = varied_documents(user.pk)[4]
+    assert auth_client.get(f"{DOCUMENTS}{deleted.pk}/").status_code == 404
