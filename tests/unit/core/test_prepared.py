@@ -110,7 +110,8 @@ def test_a_prepared_list_slices_and_counts_like_the_queryset(user):
 
 def test_the_detail_answers_what_the_orm_and_drf_would(user, other_user, auth_client, client_for):
     document = varied_documents(user.pk)[1]
-    for number, source, has_tables in [(1, "text", True), (2, "ocr", False), (3, "ocr_limit", False), (4, "text", False)]:
+    pages = [(1, "text", True), (2, "ocr", False), (3, "ocr_limit", False), (4, "text", False)]
+    for number, source, has_tables in pages:
         Page.objects.create(document=document, number=number, text="t", text_source=source, has_tables=has_tables)
     expected_document = selectors.document_get_for_owner(owner_id=user.pk, document_id=document.pk)
     assert expected_document is not None
