@@ -27,6 +27,7 @@ from django.db.models.expressions import Col
 TOTAL = "_prepared_total"
 _INT_BASE = -7_346_912_000
 _TEXT_PREFIX = "\x00prepared:"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class Row:
@@ -66,17 +67,21 @@ class _Compiled:
 
 class PreparedRead:
     """``build(**values)`` returns the queryset for the given values; it is called once per database alias,
-    with sentinels, and must keep each value as a query parameter (a filter's value, not a slice)."""
+    with sentinels, and must keep each value as a query parameter (a filter's value, not a slice). An int value
+    is one an equality filter compares: one outside 64 bits matches no row."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], *, values: dict[str, type], with_total: bool = False):
         self._build = build
         self._sentinels = {name: Sentinel(name, kind) for name, kind in values.items()}
         self._with_total = with_total
+        self._int_names = [name for name, kind in values.items() if kind is int]
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def rows(self, *, using: str = "default", limit: int | None = None, offset: int = 0, **values: Any) -> list[Row]:
         compiled = self._compiled_for(using)
+        if any(not _INT64_MIN <= values[name] <= _INT64_MAX for name in self._int_names):
+            return []  # equal to no row (the ORM finds none either); SQLite could not even take it
         params = [values[value] if is_sentinel else value for is_sentinel, value in compiled.params]
         sql = compiled.sql
         if limit is not None:

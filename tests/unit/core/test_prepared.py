@@ -125,3 +125,8 @@ def test_the_detail_answers_what_the_orm_and_drf_would(user, other_user, auth_cl
     assert client_for(other_user).get(f"{DOCUMENTS}{document.pk}/").status_code == 404
     deleted = varied_documents(user.pk)[4]
     assert auth_client.get(f"{DOCUMENTS}{deleted.pk}/").status_code == 404
+
+
+def test_an_id_past_64_bits_is_not_found_as_with_the_orm(auth_client):
+    assert auth_client.get(f"{DOCUMENTS}{2**70}/").status_code == 404
+    assert selectors.document_detail_for_owner(owner_id=1, document_id=-(2**64)) is None
