@@ -5,7 +5,8 @@ run per request, the largest part of a list request's CPU. Here the page's rows 
 function (``COUNT(*) OVER ()``, computed before ``LIMIT``/``OFFSET``), so a page costs one query and the
 envelope (``count``, ``next``, ``previous``, ``results``) is unchanged. Querysets a window cannot be added
 to (``distinct()``, aggregates, unions, ``values()``), lists that are not querysets, and a page past the end
-keep the two-query path; a short first page is counted by its length.
+keep the two-query path; a short first page is counted by its length. A ``PreparedList``
+(``apps.core.prepared``, ADR 0027) reads its page and total the same way, from SQL compiled once.
 """
 
 from typing import Any, cast
@@ -17,6 +18,8 @@ from django.db.models.query import ModelIterable
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+
+from apps.core.prepared import PreparedList
 
 TOTAL_ANNOTATION = "_pagination_total"
 
@@ -38,6 +41,8 @@ class ShortFirstPagePaginator(Paginator):
             return super().page(number)  # DRF turns the paginator's error into a 404
         if index < 1:
             return super().page(number)
+        if isinstance(self.object_list, PreparedList):
+            return self._prepared_page(index, self.object_list)
         if _takes_a_window(self.object_list):
             return self._page_with_total(index)
         if index != 1:
@@ -46,6 +51,16 @@ class ShortFirstPagePaginator(Paginator):
         if len(rows) < self.per_page:
             self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
         return Page(rows, 1, self)
+
+    def _prepared_page(self, index: int, prepared: PreparedList) -> Page:
+        rows, total = prepared.page(limit=self.per_page, offset=(index - 1) * self.per_page)
+        if total is not None:
+            self.__dict__["count"] = total
+            return Page(rows, index, self)
+        if index == 1:
+            self.__dict__["count"] = 0
+            return Page(rows, 1, self)
+        return super().page(index)  # past the end: counts, and raises EmptyPage (a 404)
 
     def _page_with_total(self, index: int) -> Page:
         bottom = (index - 1) * self.per_page

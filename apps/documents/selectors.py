@@ -1,9 +1,11 @@
 """Reads, always scoped to the requesting learner: another learner's document does not exist for them."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from apps.core.prepared import PreparedList, PreparedRead, Row
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
 
@@ -17,6 +19,39 @@ def document_list_for_owner(
     if status:
         documents = documents.filter(status=status)
     return documents.order_by("-id")
+
+
+def _prepared_list(*, course: bool, status: bool) -> PreparedRead:
+    values: dict[str, type] = {"owner_id": int}
+    if course:
+        values["course"] = str
+    if status:
+        values["status"] = str
+    return PreparedRead(document_list_for_owner, values=values, with_total=True)
+
+
+#: One prepared read per shape of the list: with or without each filter.
+_PREPARED_LISTS = {
+    (course, status): _prepared_list(course=course, status=status)
+    for course in (False, True)
+    for status in (False, True)
+}
+
+
+def document_list_rows_for_owner(
+    *, owner_id: int, course: str | None = None, status: str | None = None
+) -> PreparedList | QuerySet[Document]:
+    """``document_list_for_owner`` for a paginated list: rows (``apps.core.prepared.Row``) read by SQL compiled
+    once per process (ADR 0027), or the queryset where the database has no window functions."""
+    read = _PREPARED_LISTS[(bool(course), bool(status))]
+    if not read.is_supported():
+        return document_list_for_owner(owner_id=owner_id, course=course, status=status)
+    values: dict[str, Any] = {"owner_id": owner_id}
+    if course:
+        values["course"] = course
+    if status:
+        values["status"] = status
+    return PreparedList(read, **values)
 
 
 def document_get_for_owner(*, owner_id: int, document_id: int) -> Document | None:
@@ -46,13 +81,15 @@ class PageSummary:
     ocr_limit_pages: list[int]  # scanned pages past DOCUMENTS_OCR_MAX_PAGES, left without text
 
 
-def page_summary(*, document: Document) -> PageSummary:
-    rows = (
-        Page.objects.filter(document=document)
+def _page_summary_rows(*, document_id: int) -> QuerySet[Page]:
+    return (
+        Page.objects.filter(document_id=document_id)
         .filter(Q(has_tables=True) | ~Q(text_source=Page.TextSource.TEXT))
         .order_by("number")
-        .values_list("number", "text_source", "has_tables")
     )
+
+
+def _summary_of(rows: Any) -> PageSummary:
     summary = PageSummary([], [], [])
     for number, source, has_tables in rows:
         if has_tables:
@@ -62,6 +99,32 @@ def page_summary(*, document: Document) -> PageSummary:
         elif source == Page.TextSource.OCR_LIMIT:
             summary.ocr_limit_pages.append(number)
     return summary
+
+
+def page_summary(*, document: Document) -> PageSummary:
+    return _summary_of(_page_summary_rows(document_id=document.pk).values_list("number", "text_source", "has_tables"))
+
+
+def _owned_document(*, owner_id: int, document_id: int) -> QuerySet[Document]:
+    return document_list_for_owner(owner_id=owner_id).filter(pk=document_id)
+
+
+def _summary_columns(*, document_id: int) -> QuerySet[Page]:
+    return _page_summary_rows(document_id=document_id).only("number", "text_source", "has_tables")
+
+
+_PREPARED_DETAIL = PreparedRead(_owned_document, values={"owner_id": int, "document_id": int})
+_PREPARED_SUMMARY = PreparedRead(_summary_columns, values={"document_id": int})
+
+
+def document_detail_for_owner(*, owner_id: int, document_id: int) -> tuple[Row, PageSummary] | None:
+    """The learner's document as a row (``apps.core.prepared``, ADR 0027) and its page summary, for the
+    detail's output serializer; None if it does not exist for them."""
+    rows = _PREPARED_DETAIL.rows(limit=1, owner_id=owner_id, document_id=document_id)
+    if not rows:
+        return None
+    pages = _PREPARED_SUMMARY.rows(document_id=document_id)
+    return rows[0], _summary_of((row.number, row.text_source, row.has_tables) for row in pages)
 
 
 def storage_used(*, owner_id: int, excluding_document_id: int | None = None) -> int:
