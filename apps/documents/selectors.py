@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Field, Q, QuerySet, Sum
 
 from apps.documents import lifecycle
 from apps.documents.models import Chunk, Document, Page
@@ -100,10 +100,12 @@ def learner_usage(*, owner_id: int) -> LearnerUsage:
 @cache
 def _usage_sql() -> str:
     meta = Document._meta
-    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(str(meta.pk.column))
 
     def column(name: str) -> str:
-        return connection.ops.quote_name(meta.get_field(name).column)
+        field = meta.get_field(name)
+        assert isinstance(field, Field)
+        return connection.ops.quote_name(str(field.column))
 
     size, text, status, owner = column("size_bytes"), column("text_bytes"), column("status"), column("owner")
     counts = f"SUM({size} + {text}), COUNT({pk}), COUNT(CASE WHEN {status} IN (%s, %s) THEN {pk} END)"
