@@ -308,3 +308,26 @@ def test_complete_grids_take_the_shortcut_with_pdfplumbers_cells_and_others_go_t
     )
     assert _grid_cells(merged) is None
     assert (10.0, 20.0, 150.0, 35.0) in intersections_to_cells(merged)  # what pdfplumber does instead
+
+
+def test_the_flag_agrees_with_the_full_ruling_count_on_every_corpus_page() -> None:
+    """``looks_like_table`` stops early and skips pages without a path tall or wide enough for a ruling; on every
+    page of every corpus PDF (the whole 619-page manual included) it must answer what counting every ruling
+    of the page answers."""
+    checked = 0
+    for path in sorted(CORPUS.glob("*.pdf")):
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:  # the empty and the password-protected PDFs
+            continue
+        try:
+            for index in range(len(pdf)):
+                page = pdf[index]
+                columns, rows = t.ruling_positions(page)
+                expected = columns >= t.MIN_RULING_COLUMNS and rows >= t.MIN_RULING_ROWS
+                assert t.looks_like_table(page) == expected, f"{path.name} page {index + 1}"
+                page.close()
+                checked += 1
+        finally:
+            pdf.close()
+    assert checked >= 700
