@@ -384,7 +384,7 @@ class Relay:
     async def relay_once(self) -> int:
         """Send the pending rows of this relay's shards, batch after batch; returns how many were marked sent.
 
-        The reader runs ahead: once a batch is handed to the producer, the next one is read at once, while
+        The reader runs ahead: the next batch is read while this one is handed to the producer, while
         earlier batches are acknowledged and marked sent by a chain of tasks, one per batch, each waiting for
         its batch's acknowledgements and then for the batch before it (UPDATEs run one at a time, in batch
         order). At most ``pipeline`` batches are unsettled (sent or being marked) at once; the producer keeps
@@ -398,14 +398,19 @@ class Relay:
         self._failed = False
         self._partitions.clear()  # partitions may have grown: looked up again once per lease
         self._routes.clear()
+        reading: asyncio.Task[list[Outgoing]] | None = None
+        if shards:
+            reading = asyncio.create_task(self.outbox.pending(shards, self.batch_size, after))
         try:
-            for _ in range(BATCHES_PER_LEASE):
-                if self._failed:
+            for batch in range(BATCHES_PER_LEASE):
+                if reading is None:
                     break
-                rows = await self.outbox.pending(shards, self.batch_size, after) if shards else []
-                if not rows:
+                rows, reading = await reading, None
+                if not rows or self._failed:
                     break
                 after = rows[-1].id
+                if batch + 1 < BATCHES_PER_LEASE:  # the next read runs while this batch is handed over
+                    reading = asyncio.create_task(self.outbox.pending(shards, self.batch_size, after))
                 delivery = await self._enqueue(rows)
                 previous = settling[-1] if settling else None
                 settling.append(asyncio.create_task(self._settle(rows, delivery, previous=previous)))
@@ -417,7 +422,7 @@ class Relay:
                 settling.popleft()
         finally:
             # After a failure, wait for what is still in flight; rows not marked stay pending and are resent.
-            await asyncio.gather(*settling, return_exceptions=True)
+            await asyncio.gather(*settling, *([reading] if reading else []), return_exceptions=True)
         return self.stats.sent - before
 
     async def _enqueue(self, rows: list[Outgoing]) -> "asyncio.Future[list[Any]]":
