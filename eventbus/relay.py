@@ -25,7 +25,8 @@ from typing import Any, NamedTuple
 
 import psycopg
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.partitioner import DefaultPartitioner
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -53,6 +54,9 @@ SPEC_VERSION_BYTES = SPEC_VERSION.encode()
 CONTENT_TYPE_BYTES = CONTENT_TYPE.encode()
 #: Batches sent back to back before the relay rereads the lease (lets other relays take their share).
 BATCHES_PER_LEASE = 20
+#: Keys whose partition the relay remembers (the cache is emptied when full and whenever the producer is dropped).
+MAX_ROUTES = 100_000
+_PARTITIONER = DefaultPartitioner()
 
 
 class ShardLease:
@@ -336,6 +340,9 @@ class Relay:
         self.stats = RelayStats()
         self.stopping = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
+        self._partitions: dict[str, list[int]] = {}
+        self._routes: dict[tuple[str, bytes], tuple[str, int]] = {}
+        self._failed = False
         self.outbox: PostgresOutbox | DjangoOutbox = (
             PostgresOutbox() if connections["default"].vendor == "postgresql" else DjangoOutbox()
         )
@@ -377,56 +384,103 @@ class Relay:
     async def relay_once(self) -> int:
         """Send the pending rows of this relay's shards, batch after batch; returns how many were marked sent.
 
-        Three things overlap: the producer sends, the next batch is read, and the batch acknowledged before is
-        marked sent (one UPDATE at a time, in batch order). Up to ``pipeline`` batches are in the producer at
-        once; the producer keeps each partition's order across them. A batch is marked sent only once all of
-        its records are acknowledged, and never after a batch before it failed. The lease is refreshed only
-        here, with nothing in flight.
+        The reader runs ahead: the next batch is read while this one is handed to the producer, while
+        earlier batches are acknowledged and marked sent by a chain of tasks, one per batch, each waiting for
+        its batch's acknowledgements and then for the batch before it (UPDATEs run one at a time, in batch
+        order). At most ``pipeline`` batches are unsettled (sent or being marked) at once; the producer keeps
+        each partition's order across them. A batch is marked sent only once all of its records are
+        acknowledged, and never after a batch before it failed; after a failure no further batch is sent.
+        The lease is refreshed only here, with nothing in flight.
         """
         shards = await sync_to_async(self.lease.refresh)()
         before, after = self.stats.sent, 0
-        in_flight: deque[tuple[list[Outgoing], asyncio.Future[list[Any]]]] = deque()
-        marking: asyncio.Task[None] | None = None
+        settling: deque[asyncio.Task[None]] = deque()
+        self._failed = False
+        self._partitions.clear()  # partitions may have grown: looked up again once per lease
+        self._routes.clear()
+        reading: asyncio.Task[list[Outgoing]] | None = None
+        if shards:
+            reading = asyncio.create_task(self.outbox.pending(shards, self.batch_size, after))
         try:
-            for _ in range(BATCHES_PER_LEASE):
-                rows = await self.outbox.pending(shards, self.batch_size, after) if shards else []
-                if not rows:
+            for batch in range(BATCHES_PER_LEASE):
+                if reading is None:
+                    break
+                rows, reading = await reading, None
+                if not rows or self._failed:
                     break
                 after = rows[-1].id
-                in_flight.append((rows, await self._enqueue(rows)))
-                if len(in_flight) >= self.pipeline:
-                    marking = await self._mark_when_acknowledged(*in_flight.popleft(), previous=marking)
-            while in_flight:
-                marking = await self._mark_when_acknowledged(*in_flight.popleft(), previous=marking)
-            if marking is not None:
-                await marking
+                if batch + 1 < BATCHES_PER_LEASE:  # the next read runs while this batch is handed over
+                    reading = asyncio.create_task(self.outbox.pending(shards, self.batch_size, after))
+                delivery = await self._enqueue(rows)
+                previous = settling[-1] if settling else None
+                settling.append(asyncio.create_task(self._settle(rows, delivery, previous=previous)))
+                while len(settling) >= self.pipeline:
+                    await settling[0]
+                    settling.popleft()
+            while settling:
+                await settling[0]
+                settling.popleft()
         finally:
             # After a failure, wait for what is still in flight; rows not marked stay pending and are resent.
-            await asyncio.gather(
-                *(delivery for _, delivery in in_flight), *([marking] if marking else []), return_exceptions=True
-            )
+            await asyncio.gather(*settling, *([reading] if reading else []), return_exceptions=True)
         return self.stats.sent - before
 
     async def _enqueue(self, rows: list[Outgoing]) -> "asyncio.Future[list[Any]]":
+        """Hand ``rows`` to the producer as one record batch per partition (``create_batch``/``send_batch``):
+        one delivery future per partition instead of one per record, and each key's partition looked up once
+        (the producer's own partitioner, murmur2 over the key, so a key lands where ``send()`` would put it).
+        Records keep their order within each partition's batch; the producer sends a partition's batches in
+        the order they were handed over."""
         producer = await self._ensure_producer()
+        routes = self._routes
+        batches: dict[tuple[str, int], Any] = {}
         deliveries = []
-        names = {topic: kafka_topic(topic) for topic in {row.topic for row in rows}}
         for row in rows:
-            deliveries.append(await producer.send(names[row.topic], value=row.value, key=row.key, headers=row.headers))
+            route = routes.get((row.topic, row.key))
+            if route is None:
+                route = await self._route(producer, row.topic, row.key)
+            batch = batches.get(route)
+            if batch is None:
+                batch = batches[route] = producer.create_batch()
+            if batch.append(key=row.key, value=row.value, timestamp=None, headers=row.headers) is None:
+                # Full: send it and start the partition's next one.
+                batch.close()
+                deliveries.append(await producer.send_batch(batch, route[0], partition=route[1]))
+                batch = batches[route] = producer.create_batch()
+                if batch.append(key=row.key, value=row.value, timestamp=None, headers=row.headers) is None:
+                    raise MessageSizeTooLargeError(f"outbox row {row.id} does not fit in a record batch")
+        for (topic, partition), batch in batches.items():
+            batch.close()
+            deliveries.append(await producer.send_batch(batch, topic, partition=partition))
         return asyncio.gather(*deliveries, return_exceptions=True)
 
-    async def _mark_when_acknowledged(
+    async def _route(self, producer: Any, topic: str, key: bytes) -> tuple[str, int]:
+        name = kafka_topic(topic)
+        partitions = self._partitions.get(name)
+        if partitions is None:
+            partitions = self._partitions[name] = sorted(await producer.partitions_for(name))
+        if len(self._routes) >= MAX_ROUTES:
+            self._routes.clear()
+        route = self._routes[(topic, key)] = (name, _PARTITIONER(key, partitions, partitions))
+        return route
+
+    async def _settle(
         self, rows: list[Outgoing], delivery: "asyncio.Future[list[Any]]", *, previous: "asyncio.Task[None] | None"
-    ) -> "asyncio.Task[None]":
-        """Wait for ``rows``' acknowledgements, then for the previous batch's UPDATE, and start this batch's."""
+    ) -> None:
+        """Wait for ``rows``' acknowledgements, then for the previous batch to be settled, then mark ``rows``
+        sent (or, if one record failed, record the failure on them and raise)."""
         outcomes = await delivery
-        if previous is not None:
-            await previous
-        failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-        if failed:
-            await sync_to_async(_mark_failed)([row.id for row in rows], repr(failed[0]))
-            raise failed[0]
-        return asyncio.create_task(self._mark_sent(rows))
+        try:
+            if previous is not None:
+                await previous  # raises when an earlier batch failed: this one then stays pending, untouched
+            failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+            if failed:
+                await sync_to_async(_mark_failed)([row.id for row in rows], repr(failed[0]))
+                raise failed[0]
+        except BaseException:
+            self._failed = True
+            raise
+        await self._mark_sent(rows)
 
     async def _mark_sent(self, rows: list[Outgoing]) -> None:
         await self.outbox.mark_sent([row.id for row in rows])
@@ -451,6 +505,8 @@ class Relay:
 
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
+        self._partitions.clear()
+        self._routes.clear()
         if producer is not None:
             try:
                 await asyncio.wait_for(producer.stop(), timeout=5)

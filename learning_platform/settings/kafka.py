@@ -51,6 +51,6 @@ EVENTBUS_SWEEP_GRACE_SECONDS = env.float("EVENTBUS_SWEEP_GRACE_SECONDS", default
 KAFKA_ENABLE_IDEMPOTENCE = env.bool("KAFKA_ENABLE_IDEMPOTENCE", default=False)
 EVENTBUS_CONSUMER_BATCH_SIZE = env.int("EVENTBUS_CONSUMER_BATCH_SIZE", default=500)
 #: Relay batches in flight at once (read and send the next while the broker acknowledges the previous).
-EVENTBUS_RELAY_PIPELINE = env.int("EVENTBUS_RELAY_PIPELINE", default=2)
+EVENTBUS_RELAY_PIPELINE = env.int("EVENTBUS_RELAY_PIPELINE", default=4)
 #: Address the relay's and consumers' --metrics-port listens on; 0.0.0.0 in a pod so Prometheus can scrape it.
 EVENTBUS_METRICS_BIND = env.str("EVENTBUS_METRICS_BIND", default="127.0.0.1")

@@ -21,17 +21,41 @@ def _kafka_transport(settings: Any) -> None:
     settings.EVENTBUS_TRANSPORT = "kafka"  # rows stay pending for the relay (no in-process delivery)
 
 
+class FakeBatch:
+    def __init__(self) -> None:
+        self.values: list[bytes] = []
+        self.closed = False
+
+    def append(self, *, key: bytes, value: bytes, timestamp: None, headers: list[tuple[str, bytes]]) -> Any:
+        assert not self.closed
+        self.values.append(value)
+        return object()
+
+    def close(self) -> None:
+        self.closed = True
+
+
 class FakeProducer:
-    """Acknowledges every record, except those whose ``size_bytes`` is in ``failing``."""
+    """Acknowledges every record batch, except those holding a record whose ``size_bytes`` is in ``failing``."""
 
-    def __init__(self, failing: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    def __init__(self, failing: set[int] = frozenset(), partitions: int = 3) -> None:  # type: ignore[assignment]
         self.failing = failing
+        self.partitions = partitions
         self.sent: list[bytes] = []
+        self.batches: list[tuple[str, int, list[bytes]]] = []
 
-    async def send(self, topic: str, *, value: bytes, key: bytes, headers: list[tuple[str, bytes]]) -> Any:
-        self.sent.append(value)
+    async def partitions_for(self, topic: str) -> set[int]:
+        return set(range(self.partitions))
+
+    def create_batch(self) -> FakeBatch:
+        return FakeBatch()
+
+    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> Any:
+        assert batch.closed
+        self.sent += batch.values
+        self.batches.append((topic, partition, batch.values))
         delivery: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if json.loads(value)["size_bytes"] in self.failing:
+        if any(json.loads(value)["size_bytes"] in self.failing for value in batch.values):
             delivery.set_exception(KafkaTimeoutError())
         else:
             delivery.set_result(None)
@@ -76,3 +100,23 @@ def test_a_failed_batch_and_every_batch_after_it_stay_pending_while_the_ones_bef
     assert [payload["size_bytes"] for payload, _ in pending] == list(range(10, 30))
     assert [attempts for _, attempts in pending] == [1] * 10 + [0] * 10
     assert relay.stats.sent == 10
+
+
+def test_records_go_in_one_batch_per_partition_each_key_where_the_producers_partitioner_puts_it_in_order() -> None:
+    from aiokafka.partitioner import DefaultPartitioner
+
+    publish_many("document.uploaded", [{**UPLOADED, "document_id": seq % 7, "size_bytes": seq} for seq in range(40)])
+    producer = FakeProducer(partitions=3)
+    relay = relay_with(producer, batch_size=20)
+
+    assert asyncio.run(relay.relay_once()) == 40
+
+    assert len(producer.batches) <= 2 * 3  # two relay batches, at most one record batch per partition each
+    seen: dict[int, list[int]] = {}
+    for _, partition, values in producer.batches:
+        for value in values:
+            body = json.loads(value)
+            key = str(body["document_id"]).encode()
+            assert partition == DefaultPartitioner()(key, [0, 1, 2], [0, 1, 2])
+            seen.setdefault(body["document_id"], []).append(body["size_bytes"])
+    assert seen == {key: list(range(key, 40, 7)) for key in range(7)}
