@@ -22,6 +22,8 @@ from rest_framework.request import Request
 from apps.core.prepared import PreparedList
 
 TOTAL_ANNOTATION = "_pagination_total"
+#: Largest offset read with the page's own query; beyond it the page is found by counting first.
+MAX_OFFSET = 2**31
 
 
 def _takes_a_window(object_list: Any) -> bool:
@@ -39,7 +41,9 @@ class ShortFirstPagePaginator(Paginator):
             index = int(number)
         except (TypeError, ValueError):
             return super().page(number)  # DRF turns the paginator's error into a 404
-        if index < 1:
+        if index < 1 or (index - 1) * self.per_page > MAX_OFFSET:
+            # An offset past any real list (and past a 64-bit integer, which the databases refuse with an
+            # error) is answered by counting: EmptyPage, a 404.
             return super().page(number)
         if isinstance(self.object_list, PreparedList):
             return self._prepared_page(index, self.object_list)

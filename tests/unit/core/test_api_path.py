@@ -115,6 +115,15 @@ def test_a_page_past_the_end_is_not_found(user, auth_client):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("path", [DOCUMENTS, "/api/v1/quizzes/"], ids=["prepared list", "queryset list"])
+def test_a_page_number_past_any_offset_the_database_takes_is_not_found(user, auth_client, path):
+    """Found by the schema fuzzer: page 4000004194678914048 of 100 overflowed SQLite's 64-bit OFFSET (a 500)."""
+    _documents(user.pk, 3)
+    response = auth_client.get(path, {"page_size": 100, "page": 4000004194678914048})
+
+    assert response.status_code == 404
+
+
 def test_a_queryset_a_window_cannot_join_is_counted_apart(user):
     _documents(user.pk, 3)
     distinct = Document.objects.filter(owner_id=user.pk).order_by("id").distinct()
