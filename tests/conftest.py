@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -38,7 +39,9 @@ def client_for() -> Callable[[Any], APIClient]:
 
     def make(some_user: Any) -> APIClient:
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(some_user).access_token}")
+        token = RefreshToken.for_user(some_user).access_token
+        token.set_exp(lifetime=timedelta(hours=1))  # a long test on a loaded machine outlasts the 5-minute default
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client
 
     return make

@@ -65,11 +65,13 @@ def django_python(env: dict[str, str], code: str, timeout: float = 120) -> str:
         [sys.executable, "-c", "import django; django.setup()\n" + code],
         cwd=ROOT,
         env=env,
-        check=True,
+        check=False,
         timeout=timeout,
         capture_output=True,
         text=True,
     )
+    if done.returncode:
+        raise AssertionError(f"child Django process exited {done.returncode}:\n{done.stderr[-3000:]}")
     return done.stdout.strip()
 
 
