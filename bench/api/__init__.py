@@ -74,6 +74,27 @@ def _environment(data_dir: str) -> dict[str, str]:
 _SERVICE_VARIABLES = ("DATABASE_URL", "S3_BUCKET", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "CELERY_BROKER_URL")
 
 
+def seed(env: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Seeds a learner (documents, notes, a quiz, a chat session) in a child process; its token and the
+    endpoints every API bench loads, by name."""
+    seed_env = {**env, "DJANGO_SETTINGS_MODULE": "learning_platform.settings.base", "CELERY_TASK_ALWAYS_EAGER": "true"}
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.api.seed"], cwd=ROOT, env=seed_env, capture_output=True, text=True, check=True
+    )
+    seeded = json.loads(done.stdout.strip().splitlines()[-1])
+    document = seeded["document_id"]
+    endpoints = {
+        "documents list": "/api/v1/documents/",
+        "document detail": f"/api/v1/documents/{document}/",
+        "document pages (nested read)": f"/api/v1/documents/{document}/pages/",
+        "document notes": f"/api/v1/documents/{document}/notes/",
+        "quiz detail (read model)": f"/api/v1/quizzes/{seeded['quiz_id']}/",
+        "chat sessions list": "/api/v1/chat/sessions/",
+        "transcriptions list": "/api/v1/transcriptions/",
+    }
+    return seeded, endpoints
+
+
 def _serve(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -128,29 +149,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-api-") as data_dir:
         env = _environment(data_dir)
-        seed_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "learning_platform.settings.base",
-            "CELERY_TASK_ALWAYS_EAGER": "true",
-        }
-        seeded = json.loads(
-            subprocess.run(
-                [PYTHON, "-m", "bench.api.seed"], cwd=ROOT, env=seed_env, capture_output=True, text=True, check=True
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        seeded, endpoints = seed(env)
         auth = f"Authorization: Bearer {seeded['token']}"
-        document = seeded["document_id"]
-        endpoints = {
-            "documents list": "/api/v1/documents/",
-            "document detail": f"/api/v1/documents/{document}/",
-            "document pages (nested read)": f"/api/v1/documents/{document}/pages/",
-            "document notes": f"/api/v1/documents/{document}/notes/",
-            "quiz detail (read model)": f"/api/v1/quizzes/{seeded['quiz_id']}/",
-            "chat sessions list": "/api/v1/chat/sessions/",
-            "transcriptions list": "/api/v1/transcriptions/",
-        }
         ours_port, bare_port = _free_port(), _free_port()
         logs = Path(data_dir)
         ours = _serve(

@@ -21,7 +21,7 @@ import tempfile
 import time
 from typing import Any
 
-from bench.api import PYTHON, ROOT, _environment
+from bench.api import PYTHON, ROOT, _environment, seed
 
 
 async def _call(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
@@ -119,28 +119,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-api-cpu-") as data_dir:
         env = _environment(data_dir)
         ours_env = {**env, "DJANGO_SETTINGS_MODULE": "learning_platform.settings.base"}
-        seeded = json.loads(
-            subprocess.run(
-                [PYTHON, "-m", "bench.api.seed"],
-                cwd=ROOT,
-                env={**ours_env, "CELERY_TASK_ALWAYS_EAGER": "true"},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        document = seeded["document_id"]
-        paths = {
-            "documents list": "/api/v1/documents/",
-            "document detail": f"/api/v1/documents/{document}/",
-            "document pages": f"/api/v1/documents/{document}/pages/",
-            "document notes": f"/api/v1/documents/{document}/notes/",
-            "quiz detail": f"/api/v1/quizzes/{seeded['quiz_id']}/",
-            "chat sessions": "/api/v1/chat/sessions/",
-            "transcriptions": "/api/v1/transcriptions/",
-        }
+        seeded, paths = seed(env)
         runs: list[dict[str, float]] = []
         for _ in range(args.repeat):
             bare = _run(env, "bench.api.bare_asgi", {"bare": "/bare/"}, "", args.requests, "")
