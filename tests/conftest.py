@@ -50,3 +50,14 @@ def client_for() -> Callable[[Any], APIClient]:
 @pytest.fixture
 def auth_client(user: Any, client_for: Callable[[Any], APIClient]) -> APIClient:
     return client_for(user)
+
+
+@pytest.fixture
+def run_commits(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """Calls ``func`` and runs what follows its commits (events, jobs), as the embedded defaults do."""
+
+    def run(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return run

@@ -8,17 +8,6 @@ from tests.fixtures.documents import CORPUS
 
 
 @pytest.fixture
-def run_commits(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """Calls ``func`` and runs what follows its commits (events, jobs), as the embedded defaults do."""
-
-    def run(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return func(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def upload_document(run_commits: Callable[..., Any]) -> Callable[..., int]:
     def upload(client: Any, content: bytes | None = None, name: str = "article.txt") -> int:
         content = content if content is not None else (CORPUS / "norwich-city.txt").read_bytes()[:16000]

@@ -10,17 +10,6 @@ from tests.fixtures.documents import CORPUS
 
 
 @pytest.fixture
-def run_commits(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """Calls ``func`` and runs what follows its commits (events, jobs), as the embedded defaults do."""
-
-    def run(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return func(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def page_for() -> Callable[[Any], Client]:
     """A browser-like client signed in to the pages (a Django session) as the given user."""
 
