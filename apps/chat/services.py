@@ -11,6 +11,7 @@ from apps.chat import index, selectors
 from apps.chat.answers import Answer, build_answer, build_generated_answer
 from apps.chat.models import ChatMessage, ChatSession
 from apps.chat.text import fold, terms
+from apps.core.locking import lock_for_delete
 from apps.documents import selectors as documents
 from apps.generation.config import config_from_settings
 from apps.generation.providers import Provider, provider_for
@@ -68,8 +69,9 @@ def index_drop_document(*, document_id: int) -> int:
 @transaction.atomic
 def chat_erase_owner(*, owner_id: int) -> None:
     """Erases everything chat holds for a learner: sessions, messages and indexed chunks."""
+    sessions = lock_for_delete(ChatSession.objects.filter(owner_id=owner_id))
     ChatMessage.objects.filter(owner_id=owner_id).delete()
-    ChatSession.objects.filter(owner_id=owner_id).delete()
+    sessions.delete()
     index.index_drop_owner(owner_id=owner_id)
 
 
@@ -92,8 +94,9 @@ def session_rename(*, session: ChatSession, title: str) -> ChatSession:
     return session
 
 
+@transaction.atomic
 def session_delete(*, session: ChatSession) -> None:
-    session.delete()
+    lock_for_delete(ChatSession.objects.filter(pk=session.pk)).delete()
 
 
 # -- questions and answers ----------------------------------------------------------------------------------

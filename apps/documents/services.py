@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from apps.accounts.selectors import user_lock_if_active
+from apps.core.locking import lock_for_delete
 from apps.documents import lifecycle, selectors
 from apps.documents import storage as files
 from apps.documents.detection import TEXT, DetectedType, UploadRejected, detect
@@ -220,7 +221,7 @@ def document_text_delete(*, document_id: int) -> None:
 def documents_erase_owner(*, owner_id: int) -> int:
     """Erases everything documents holds for a deleted learner: rows, event history and stored files."""
     with transaction.atomic():
-        count, _ = Document.objects.filter(owner_id=owner_id).delete()
+        count, _ = lock_for_delete(Document.objects.filter(owner_id=owner_id)).delete()
         DocumentEvent.objects.filter(owner_id=owner_id).delete()
     files.files_delete_prefix(files.owner_prefix(owner_id))
     return count

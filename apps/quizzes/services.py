@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.locking import lock_for_delete
 from apps.documents import selectors as documents
 from apps.generation import Passage, generate_questions
 from apps.generation.config import config_from_settings, provider_is_configured
@@ -310,9 +311,12 @@ def attempt_submit(*, owner_id: int, attempt_id: int) -> Attempt:
 def quizzes_erase(*, owner_id: int, document_id: int | None = None) -> int:
     """Write model, event store and read model of a learner's quizzes (of one document, if given)."""
     quizzes = Quiz.objects.filter(owner_id=owner_id)
+    if document_id is not None:
+        quizzes = quizzes.filter(document_id=document_id)
+    lock_for_delete(quizzes)
     events = QuizEvent.objects.filter(owner_id=owner_id)
     if document_id is not None:
-        quizzes, events = quizzes.filter(document_id=document_id), events.filter(document_id=document_id)
+        events = events.filter(document_id=document_id)
     quiz_ids = list(events.values_list("quiz_id", flat=True).distinct())
     document_ids = set(events.values_list("document_id", flat=True))
     projector.erase(quiz_ids=quiz_ids, owner_id=owner_id, document_ids=document_ids)

@@ -14,12 +14,13 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import F
 
 from apps.accounts.services import user_erase
 from apps.documents import services
 from apps.documents.detection import UploadRejected
 from apps.documents.models import Document
-from tests.factories import make_user
+from tests.factories import make_document, make_user
 from tests.integration.conftest import child_env
 from tests.live_server import asgi_server
 
@@ -200,3 +201,52 @@ def test_an_upload_that_holds_the_lock_first_is_erased_with_the_account(
 
     assert isinstance(outcome[0], Document)  # committed before the erasure, then erased by user.deleted
     assert not Document.objects.filter(owner_id=user.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_committed_while_the_erasure_waits_are_erased_with_their_document(postgres_url: str) -> None:
+    """An extraction batch that holds its document when the erasure starts commits first; the erasure then
+    collects its chunks too (it used to delete the chunks it saw, wait, and fail on the document's foreign key
+    with the new ones)."""
+    from apps.documents.models import Chunk
+
+    user = make_user()
+    document = make_document(owner=user)
+    inserted, commit = threading.Event(), threading.Event()
+
+    def extraction_batch() -> None:
+        try:
+            with transaction.atomic():  # as an extraction batch does: lock the live document, then write
+                Document.objects.filter(pk=document.pk).update(text_bytes=F("text_bytes") + 4)
+                Chunk.objects.create(
+                    document_id=document.pk, index=0, page_number=1, char_start=0, char_end=4, text="late"
+                )
+                inserted.set()
+                commit.wait(timeout=30)
+        finally:
+            connection.close()
+
+    errors: list[BaseException] = []
+
+    def erase() -> None:
+        try:
+            services.documents_erase_owner(owner_id=user.pk)
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    batch = threading.Thread(target=extraction_batch)
+    batch.start()
+    assert inserted.wait(timeout=30)
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    eraser.join(timeout=2)
+    assert eraser.is_alive(), "the erasure must wait for the batch that holds its document"
+    commit.set()
+    batch.join(timeout=30)
+    eraser.join(timeout=30)
+
+    assert errors == []
+    assert not Document.objects.filter(owner_id=user.pk).exists()
+    assert not Chunk.objects.filter(document_id=document.pk).exists()
