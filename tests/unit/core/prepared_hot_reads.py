@@ -147,13 +147,15 @@ def assert_hot_reads_equal_the_orm(owner_id: int, seeded: HotReads, client: Any)
 
     notes = notes_selectors.notes_for_document(owner_id=owner_id, document_id=document.pk)
     row = notes_selectors.notes_row_for_document(owner_id=owner_id, document_id=document.pk)
-    assert notes is not None and row is not None
+    assert notes is not None
+    assert row is not None
     assert_rows_hold_the_orm_values([row], [notes])
     assert client.get(f"/api/v1/documents/{document.pk}/notes/").json() == NotesOutput(notes).data
 
     quiz = quiz_selectors.quiz_get(owner_id=owner_id, quiz_id=seeded.quiz_id)
     found = quiz_selectors.quiz_detail_rows(owner_id=owner_id, quiz_id=seeded.quiz_id)
-    assert quiz is not None and found is not None
+    assert quiz is not None
+    assert found is not None
     questions = list(quiz_selectors.quiz_questions(quiz=quiz))
     assert_rows_hold_the_orm_values([found[0]], [quiz])
     assert_rows_hold_the_orm_values(found[1], questions)
