@@ -9,6 +9,7 @@ refused the same way each time. The memory is bounded: a client cannot grow it b
 """
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -23,8 +24,9 @@ _lock = threading.Lock()
 
 class RememberedNegotiation(DefaultContentNegotiation):
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)
         header = request.META.get("HTTP_ACCEPT", "*/*")
         if len(header) > _MAX_HEADER:
             return super().select_renderer(request, renderers, format_suffix)

@@ -3,6 +3,7 @@ document pages, notes, quiz detail, chat sessions, transcriptions. Each read's r
 values (and types), and each endpoint answers the JSON DRF gives for the ORM's instances."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +115,7 @@ def drf_output(serializer_class: type[FastOutput], instances: list[Any], **conte
     return [serializers.Serializer.to_representation(serializer, instance) for instance in instances]
 
 
-def assert_rows_hold_the_orm_values(rows: list[Any], instances: list[models.Model]) -> None:
+def assert_rows_hold_the_orm_values(rows: Sequence[Any], instances: Sequence[models.Model]) -> None:
     assert len(rows) == len(instances)
     for row, instance in zip(rows, instances, strict=True):
         loaded = {field.attname for field in instance._meta.concrete_fields} - instance.get_deferred_fields()
@@ -168,8 +169,8 @@ def assert_hot_reads_equal_the_orm(owner_id: int, seeded: HotReads, client: Any)
     assert client.get("/api/v1/chat/sessions/").json()["results"] == drf_output(SessionOutput, sessions)
 
     transcriptions = list(speech_selectors.transcription_list_for_owner(owner_id=owner_id))
-    prepared = speech_selectors.transcription_list_rows_for_owner(owner_id=owner_id)
-    assert_rows_hold_the_orm_values(_page_rows(prepared), transcriptions)
+    listed = speech_selectors.transcription_list_rows_for_owner(owner_id=owner_id)
+    assert_rows_hold_the_orm_values(_page_rows(listed), transcriptions)
     body = client.get("/api/v1/transcriptions/").json()
     assert body["results"] == drf_output(TranscriptionOutput, transcriptions)
     assert [row["id"] for row in body["results"]] == sorted((t.pk for t in transcriptions), reverse=True)

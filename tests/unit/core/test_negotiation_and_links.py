@@ -26,8 +26,9 @@ ACCEPTS = [
 
 
 def _request(accept: str | None, query: str = "") -> Request:
-    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
-    return Request(APIRequestFactory().get(f"/api/v1/documents/{query}", **headers))
+    factory = APIRequestFactory()
+    path = f"/api/v1/documents/{query}"
+    return Request(factory.get(path) if accept is None else factory.get(path, HTTP_ACCEPT=accept))
 
 
 def _renderers() -> list:
