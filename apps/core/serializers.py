@@ -89,7 +89,7 @@ def _nested(serializer: Any) -> Callable[[Any], Any] | None:
         convert = _converter(field)
         if convert is None or field.source == "*":
             return None
-        plan.append((field.field_name, _nested_reader(field.source_attrs), convert))  # type: ignore[arg-type]
+        plan.append((field.field_name, _nested_reader(field.source_attrs), convert))
 
     def represent(instance: Any) -> dict[str, Any]:
         row = {}
