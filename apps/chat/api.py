@@ -37,7 +37,9 @@ class SessionListApi(APIView):
 
     @extend_schema(responses={200: s.SessionOutput(many=True)}, tags=["chat"])
     def get(self, request: Request) -> Response:
-        return _paginated(self, request, selectors.session_list_for_owner(owner_id=_owner_id(request)), s.SessionOutput)
+        return _paginated(
+            self, request, selectors.session_list_rows_for_owner(owner_id=_owner_id(request)), s.SessionOutput
+        )
 
     @extend_schema(request=s.SessionCreateInput, responses={201: s.SessionOutput}, tags=["chat"])
     def post(self, request: Request) -> Response:

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from apps.chat.models import ChatMessage, ChatSession
 from apps.core.fields import StrictCharField
+from apps.core.serializers import FastOutput
 
 
 class SessionCreateInput(serializers.Serializer):
@@ -14,7 +15,7 @@ class SessionRenameInput(serializers.Serializer):
     title = StrictCharField(max_length=200, required=False)
 
 
-class SessionOutput(serializers.ModelSerializer):
+class SessionOutput(FastOutput, serializers.ModelSerializer):
     class Meta:
         model = ChatSession
         fields = ["id", "title", "document_id", "course", "created_at", "updated_at"]

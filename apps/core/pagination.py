@@ -100,6 +100,14 @@ class DefaultPagination(PageNumberPagination):
             raise ValidationError({self.page_size_query_param: [message]})
         return size
 
+    def get_next_link(self) -> str | None:
+        """DRF's link; without a query string it is the absolute URL and ``?page=N`` (what DRF's
+        ``replace_query_param`` makes of it, without splitting, parsing and encoding the URL again)."""
+        request = self.request
+        if request is None or not self.page or not self.page.has_next() or request.META.get("QUERY_STRING"):
+            return super().get_next_link()
+        return f"{request.build_absolute_uri()}?{self.page_query_param}={self.page.next_page_number()}"
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -74,6 +74,43 @@ def page_list(*, document: Document, with_tables: bool = False) -> QuerySet[Page
     return pages.filter(has_tables=True) if with_tables else pages
 
 
+def _pages_of(*, document_id: int) -> QuerySet[Page]:
+    return Page.objects.filter(document_id=document_id).order_by("number")
+
+
+def _pages_with_tables_of(*, document_id: int) -> QuerySet[Page]:
+    return _pages_of(document_id=document_id).filter(has_tables=True)
+
+
+def _owned_document_id(*, owner_id: int, document_id: int) -> QuerySet[Document]:
+    return _owned_document(owner_id=owner_id, document_id=document_id).only("id")
+
+
+_PREPARED_OWNED = PreparedRead(_owned_document_id, values={"owner_id": int, "document_id": int})
+#: The pages of a document, all or those with tables: two shapes.
+_PREPARED_PAGES = {
+    with_tables: PreparedRead(
+        _pages_with_tables_of if with_tables else _pages_of, values={"document_id": int}, with_total=True
+    )
+    for with_tables in (False, True)
+}
+
+
+def page_list_rows_for_owner(
+    *, owner_id: int, document_id: int, with_tables: bool = False
+) -> PreparedList | QuerySet[Page] | None:
+    """``page_list`` of the learner's document for a paginated list: rows read by SQL compiled once per process
+    (ADR 0027), or the queryset where the database has no window functions; None if the document does not
+    exist for them."""
+    read = _PREPARED_PAGES[with_tables]
+    if not read.is_supported():
+        document = document_get_for_owner(owner_id=owner_id, document_id=document_id)
+        return None if document is None else page_list(document=document, with_tables=with_tables)
+    if not _PREPARED_OWNED.rows(limit=1, owner_id=owner_id, document_id=document_id):
+        return None
+    return PreparedList(read, document_id=document_id)
+
+
 @dataclass(frozen=True)
 class PageSummary:
     """Which pages of a document stand out, in page order (one query for the document detail)."""

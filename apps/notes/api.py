@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.request_user import request_owner_id
 from apps.notes import selectors, services
 from apps.notes import serializers as s
 from apps.notes.models import Notes
@@ -29,7 +30,10 @@ def _owned(request: Request, document_id: int) -> Notes:
 class DocumentNotesApi(APIView):
     @extend_schema(responses={200: s.NotesOutput}, tags=["notes"])
     def get(self, request: Request, document_id: int) -> Response:
-        return Response(s.NotesOutput(_owned(request, document_id)).data)
+        notes = selectors.notes_row_for_document(owner_id=request_owner_id(request), document_id=document_id)
+        if notes is None:
+            raise NotFound()
+        return Response(s.NotesOutput(notes).data)
 
 
 class DocumentNotesRegenerateApi(APIView):

@@ -3,11 +3,28 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
+from apps.core.prepared import PreparedRead, Row
 from apps.notes.models import Notes
 
 
 def notes_for_document(*, owner_id: int, document_id: int) -> Notes | None:
     return Notes.objects.filter(owner_id=owner_id, document_id=document_id).first()
+
+
+def _notes_of(*, owner_id: int, document_id: int) -> QuerySet[Notes]:
+    return Notes.objects.filter(owner_id=owner_id, document_id=document_id).order_by("pk")  # as first() orders
+
+
+_PREPARED_NOTES = PreparedRead(_notes_of, values={"owner_id": int, "document_id": int})
+
+
+def notes_row_for_document(*, owner_id: int, document_id: int) -> Row | None:
+    """``notes_for_document`` as a row read by SQL compiled once per process (``apps.core.prepared``, ADR
+    0027), for the output serializer; None if the learner has no notes of that document."""
+    rows = _PREPARED_NOTES.rows(limit=1, owner_id=owner_id, document_id=document_id)
+    return rows[0] if rows else None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.serializers import FastOutput
 from apps.notes.models import Notes
 from apps.notes.services import PROVIDERS
 
@@ -26,7 +27,7 @@ class OutlineOutput(serializers.Serializer):
     citation = CitationOutput()
 
 
-class NotesOutput(serializers.ModelSerializer):
+class NotesOutput(FastOutput, serializers.ModelSerializer):
     summary = NoteItemOutput(many=True, source="content.summary", default=list)
     key_points = NoteItemOutput(many=True, source="content.key_points", default=list)
     glossary = GlossaryOutput(many=True, source="content.glossary", default=list)

@@ -77,9 +77,11 @@ class QuizListApi(APIView):
 class QuizDetailApi(APIView):
     @extend_schema(responses={200: s.QuizDetailOutput}, tags=["quizzes"])
     def get(self, request: Request, quiz_id: int) -> Response:
-        quiz = _quiz(request, quiz_id)
-        context = {"questions": selectors.quiz_questions_cached(quiz=quiz)}
-        return Response(s.QuizDetailOutput(quiz, context=context).data)
+        found = selectors.quiz_detail_rows_cached(owner_id=_owner_id(request), quiz_id=quiz_id)
+        if found is None:
+            raise NotFound()
+        quiz, questions = found
+        return Response(s.QuizDetailOutput(quiz, context={"questions": questions}).data)
 
 
 class QuizAttemptsApi(APIView):

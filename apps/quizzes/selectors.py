@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from apps.core.prepared import PreparedRead, Row
 from apps.quizzes import read_cache
 from apps.quizzes.models import AttemptResultView, AttemptView, ProgressView, QuestionView, QuizView, ReviewPolicy
 
@@ -58,6 +59,27 @@ def progress_list(*, owner_id: int, document_id: int | None = None) -> QuerySet[
     return rows.filter(document_id=document_id) if document_id is not None else rows
 
 
+def _quiz_of(*, owner_id: int, quiz_id: int) -> QuerySet[QuizView]:
+    return QuizView.objects.filter(owner_id=owner_id, pk=quiz_id).order_by("pk")  # as first() orders
+
+
+def _questions_of(*, quiz_id: int) -> QuerySet[QuestionView]:
+    return QuestionView.objects.filter(quiz_id=quiz_id).order_by("position")
+
+
+_PREPARED_QUIZ = PreparedRead(_quiz_of, values={"owner_id": int, "quiz_id": int})
+_PREPARED_QUESTIONS = PreparedRead(_questions_of, values={"quiz_id": int})
+
+
+def quiz_detail_rows(*, owner_id: int, quiz_id: int) -> tuple[Row, list[Row]] | None:
+    """``quiz_get`` and ``quiz_questions`` as rows read by SQL compiled once per process (``apps.core.prepared``,
+    ADR 0027), for the detail's output serializer; None if the quiz does not exist for the learner."""
+    quizzes = _PREPARED_QUIZ.rows(limit=1, owner_id=owner_id, quiz_id=quiz_id)
+    if not quizzes:
+        return None
+    return quizzes[0], _PREPARED_QUESTIONS.rows(quiz_id=quizzes[0].quiz_id)
+
+
 # -- what learners read most, through the read cache (apps.quizzes.read_cache) -----------------------------
 
 
@@ -67,6 +89,12 @@ def quiz_get_cached(*, owner_id: int, quiz_id: int) -> QuizView | None:
 
 def quiz_questions_cached(*, quiz: QuizView) -> list[QuestionView]:
     return read_cache.cached(quiz.owner_id, f"questions:{quiz.quiz_id}", lambda: list(quiz_questions(quiz=quiz)))
+
+
+def quiz_detail_rows_cached(*, owner_id: int, quiz_id: int) -> tuple[Row, list[Row]] | None:
+    return read_cache.cached(
+        owner_id, f"quiz-detail:{quiz_id}", lambda: quiz_detail_rows(owner_id=owner_id, quiz_id=quiz_id)
+    )
 
 
 def attempt_list_cached(*, owner_id: int, quiz_id: int) -> list[AttemptView]:

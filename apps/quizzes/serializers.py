@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.serializers import FastOutput
 from apps.generation.types import DIFFICULTIES, QUESTION_TYPES
 from apps.quizzes.models import (
     AttemptResultView,
@@ -31,14 +32,14 @@ class QuizRequestInput(serializers.Serializer):
     provider = serializers.ChoiceField(choices=["offline", "openai", "gguf"], required=False, default="")
 
 
-class QuestionOutput(serializers.ModelSerializer):
+class QuestionOutput(FastOutput, serializers.ModelSerializer):
     class Meta:
         model = QuestionView
         fields = ["position", "type", "stem", "options"]
         read_only_fields = fields
 
 
-class QuizOutput(serializers.ModelSerializer):
+class QuizOutput(FastOutput, serializers.ModelSerializer):
     id = serializers.IntegerField(source="quiz_id")
 
     class Meta:

@@ -83,7 +83,7 @@ class TranscriptionListApi(APIView):
 
     @extend_schema(responses={200: s.TranscriptionOutput(many=True)}, tags=["speech"])
     def get(self, request: Request) -> Response:
-        transcriptions = selectors.transcription_list_for_owner(owner_id=request_owner_id(request))
+        transcriptions = selectors.transcription_list_rows_for_owner(owner_id=request_owner_id(request))
         return _paginated(self, request, transcriptions, s.TranscriptionOutput)
 
     @extend_schema(request=s.TranscriptionInput, responses={202: s.TranscriptionOutput}, tags=["speech"])

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from apps.core.prepared import PreparedList, PreparedRead
 from apps.documents import selectors as documents_selectors
 from apps.speech import formats
 from apps.speech.models import Narration, Transcription
@@ -9,6 +10,17 @@ from apps.speech.models import Narration, Transcription
 
 def transcription_list_for_owner(*, owner_id: int) -> QuerySet[Transcription]:
     return Transcription.objects.filter(owner_id=owner_id).defer("segments", "text")
+
+
+_PREPARED_TRANSCRIPTIONS = PreparedRead(transcription_list_for_owner, values={"owner_id": int}, with_total=True)
+
+
+def transcription_list_rows_for_owner(*, owner_id: int) -> PreparedList | QuerySet[Transcription]:
+    """``transcription_list_for_owner`` for a paginated list: rows read by SQL compiled once per process (ADR
+    0027), or the queryset where the database has no window functions."""
+    if not _PREPARED_TRANSCRIPTIONS.is_supported():
+        return transcription_list_for_owner(owner_id=owner_id)
+    return PreparedList(_PREPARED_TRANSCRIPTIONS, owner_id=owner_id)
 
 
 def transcription_get_for_owner(*, owner_id: int, transcription_id: int) -> Transcription | None:

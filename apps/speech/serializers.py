@@ -2,6 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.serializers import FastOutput
 from apps.jobs import selectors as jobs
 from apps.speech.models import Narration, Transcription
 
@@ -28,7 +29,7 @@ def _progress(job_id: int | None) -> dict[str, Any] | None:
     return {"done": info.progress_done, "total": info.progress_total, "job_status": info.status}
 
 
-class TranscriptionOutput(serializers.ModelSerializer):
+class TranscriptionOutput(FastOutput, serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
 
     class Meta:

@@ -30,6 +30,8 @@ REST_FRAMEWORK = {
         # Verification, reset and "someone tried to register" mails to one address (more are silently dropped).
         "mail": env.str("THROTTLE_RATE_MAIL", default="3/hour"),
     },
+    # DRF's negotiation, its answer remembered per Accept header (apps.core.negotiation).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.negotiation.RememberedNegotiation",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.DefaultPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -10,6 +10,7 @@ from apps.documents import selectors
 from apps.documents.models import Page
 from apps.documents.serializers import DocumentDetailOutput
 from tests.unit.core.prepared_helpers import assert_prepared_equals_orm, varied_documents
+from tests.unit.core.prepared_hot_reads import assert_hot_reads_equal_the_orm, seed_hot_reads
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -39,3 +40,16 @@ def test_prepared_detail_equals_the_orm_on_postgres(user: Any, other_user: Any, 
     assert body == DocumentDetailOutput(orm_document, context=context).data
     assert (body["table_pages"], body["ocr_pages"]) == ([1], [1])
     assert selectors.document_detail_for_owner(owner_id=other_user.pk, document_id=document.pk) is None
+
+
+def test_the_hot_reads_equal_the_orm_on_postgres(user: Any, other_user: Any, auth_client: Any, client_for: Any) -> None:
+    assert connection.vendor == "postgresql"
+    seeded = seed_hot_reads(user, quiz_id=911)
+    theirs = seed_hot_reads(other_user, quiz_id=912)
+
+    assert_hot_reads_equal_the_orm(user.pk, seeded, auth_client)
+    stranger = client_for(other_user)
+    for path in (f"/api/v1/documents/{seeded.document_id}/pages/", f"/api/v1/documents/{seeded.document_id}/notes/"):
+        assert stranger.get(path).status_code == 404
+    assert stranger.get(f"/api/v1/quizzes/{seeded.quiz_id}/").status_code == 404
+    assert stranger.get(f"/api/v1/quizzes/{theirs.quiz_id}/").status_code == 200
