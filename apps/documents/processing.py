@@ -22,7 +22,7 @@ from apps.documents.extraction.chunking import chunk_page
 from apps.documents.extraction.cleaning import clean_text
 from apps.documents.extraction.ocr import OcrOptions, visible_chars
 from apps.documents.extraction.office import iter_docx_pages, iter_pptx_pages, pptx_slide_count
-from apps.documents.extraction.pdf import iter_pdf_pages, pdf_page_count
+from apps.documents.extraction.pdf import PdfPages
 from apps.documents.extraction.text import iter_text_pages, text_section_count
 from apps.documents.models import Chunk, Document, Page
 from apps.documents.storage import local_copy
@@ -92,19 +92,20 @@ def _open_pages(
 ) -> tuple[int | None, Generator[PageText, None, None]]:
     """(page count if known up front, page iterator) for a stored file of the given kind."""
     if kind == "pdf":
-        count = pdf_page_count(path)
-        _check_page_limit(count)
-        pages = iter_pdf_pages(
-            path,
-            count,
+        # Opened once: the page count, the first page (which also decides whether it is a scan) and the pages.
+        pdf = PdfPages(path, tables=settings.DOCUMENTS_PDF_TABLES, ocr=ocr_options())
+        try:
+            _check_page_limit(pdf.page_count)
+        except ExtractionError:
+            pdf.close()
+            raise
+        pages = pdf.pages(
             processes=settings.DOCUMENTS_EXTRACT_PROCESSES,
             parallel_min_pages=settings.DOCUMENTS_PARALLEL_MIN_PAGES,
             batch=settings.DOCUMENTS_PAGE_BATCH,
-            tables=settings.DOCUMENTS_PDF_TABLES,
-            ocr=ocr_options(),
             keepalive=job.heartbeat,
         )
-        return count, pages
+        return pdf.page_count, pages
     if kind == "pptx":
         count = pptx_slide_count(path)
         _check_page_limit(count)
