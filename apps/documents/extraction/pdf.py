@@ -117,10 +117,18 @@ class _Reader:
         finally:
             page.close()
 
-    def page(self, index: int, *, unless_scanned: bool = False) -> PageText | None:
-        """The page's text (and tables, and OCR). ``unless_scanned``: None instead when the page needs OCR
-        (nothing OCR'd, nothing taken from the OCR budget), so the caller can hand the scan to the page
-        processes; the page is loaded once either way."""
+    def page(self, index: int) -> PageText:
+        """The page's text (and tables, and OCR)."""
+        page = self._read(index, unless_scanned=False)
+        assert page is not None  # only a read that may stop at a scan returns None
+        return page
+
+    def page_unless_scanned(self, index: int) -> PageText | None:
+        """Like :meth:`page`, but None when the page needs OCR (nothing OCR'd, nothing taken from the OCR
+        budget), so that the caller can hand a scan to the page processes; the page is loaded once either way."""
+        return self._read(index, unless_scanned=True)
+
+    def _read(self, index: int, *, unless_scanned: bool) -> PageText | None:
         try:
             with _open_page(self.pdf, index) as (page, textpage):
                 text = str(textpage.get_text_bounded())
@@ -180,9 +188,7 @@ def _ranges(page_count: int, batch: int) -> Iterator[tuple[int, int]]:
 
 def _sequential(reader: _Reader, page_count: int, first: PageText | None) -> Iterator[PageText]:
     for index in range(page_count):
-        page = first if index == 0 and first is not None else reader.page(index)
-        assert page is not None  # reader.page returns None only when asked to (unless_scanned)
-        yield page
+        yield first if index == 0 and first is not None else reader.page(index)
 
 
 def _parallel(
@@ -268,7 +274,7 @@ class PdfPages:
             if parallel and page_count > 1 and options.enabled:
                 # The first page decides: a scan takes seconds per page, so even a short one is worth the
                 # processes (0.2 s each to spawn), in small ranges so that they share the pages evenly.
-                first = reader.page(0, unless_scanned=True)
+                first = reader.page_unless_scanned(0)
                 if first is None:
                     parallel_min_pages, batch = 1, max(1, min(batch, -(-page_count // (2 * processes))))
             if parallel and page_count >= parallel_min_pages:

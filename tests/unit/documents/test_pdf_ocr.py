@@ -189,7 +189,12 @@ def test_a_scan_is_still_handed_to_the_page_processes(tmp_path: Path, monkeypatc
     path = tmp_path / "scan.pdf"
     path.write_bytes(scanned_pdf([ENGLISH, FRENCH]))
     ranges: list[tuple[int, int]] = []
-    monkeypatch.setattr(pdf_module, "_parallel", lambda _path, count, *args: ranges.append((0, count)) or iter(()))
+
+    def parallel(_path: str, count: int, *args: Any) -> Any:
+        ranges.append((0, count))
+        return iter(())
+
+    monkeypatch.setattr(pdf_module, "_parallel", parallel)
 
     pdf = pdf_module.PdfPages(str(path), ocr=OcrOptions(enabled=True))
     assert list(pdf.pages(processes=2, parallel_min_pages=48)) == []
