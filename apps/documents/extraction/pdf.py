@@ -141,6 +141,14 @@ class _Reader:
             return PageText(index + 1, self._plumber_text(index))
         return PageText(index + 1, text, tables, source)
 
+    def scanned(self, index: int) -> bool:
+        """Whether the page needs OCR, from its text layer alone (no tables, no OCR)."""
+        try:
+            with _open_page(self.pdf, index) as (page, textpage):
+                return self._scanned(page, str(textpage.get_text_bounded()))
+        except pdfium.PdfiumError:
+            return False
+
     def _scanned(self, page: pdfium.PdfPage, text: str) -> bool:
         return self.ocr.enabled and needs_ocr(page, text, self.ocr) and available(self.ocr)
 
@@ -273,9 +281,15 @@ class PdfPages:
             first = None
             if parallel and page_count > 1 and options.enabled:
                 # The first page decides: a scan takes seconds per page, so even a short one is worth the
-                # processes (0.2 s each to spawn), in small ranges so that they share the pages evenly.
-                first = reader.page_unless_scanned(0)
-                if first is None:
+                # processes (0.2 s each to spawn), in small ranges so that they share the pages evenly. A PDF
+                # long enough for the processes anyway only needs its text layer for that; a shorter one is
+                # read here, and that reading is its first page unless it is a scan.
+                if page_count >= parallel_min_pages:
+                    scanned = reader.scanned(0)
+                else:
+                    first = reader.page_unless_scanned(0)
+                    scanned = first is None
+                if scanned:
                     parallel_min_pages, batch = 1, max(1, min(batch, -(-page_count // (2 * processes))))
             if parallel and page_count >= parallel_min_pages:
                 self.close()

@@ -200,3 +200,23 @@ def test_a_scan_is_still_handed_to_the_page_processes(tmp_path: Path, monkeypatc
     assert list(pdf.pages(processes=2, parallel_min_pages=48)) == []
 
     assert ranges == [(0, 2)]  # below parallel_min_pages, but the first page is a scan: the processes read it
+
+
+def test_a_pdf_long_enough_for_the_processes_is_only_checked_for_a_scan_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(corpus("DA-619p-first-15-pages.pdf"))
+    monkeypatch.setattr(pdf_module, "_parallel", lambda *args: iter(()))
+    tested: list[Any] = []
+
+    def looks_like_table(page: Any) -> bool:
+        tested.append(page)
+        return False
+
+    monkeypatch.setattr(pdf_module, "looks_like_table", looks_like_table)
+
+    pdf = pdf_module.PdfPages(str(path), tables=True, ocr=OcrOptions(enabled=True))
+    list(pdf.pages(processes=2, parallel_min_pages=4))
+
+    assert tested == []  # the page processes read the pages and their tables; this process only the text layer
