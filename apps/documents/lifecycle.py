@@ -233,8 +233,8 @@ def _insert(
     actor_id: int | None,
     occurred_at: datetime | None = None,
 ) -> StoredEvent:
-    """Inserts one event. Callers run it inside their own atomic block (``start_stream``, ``append``): a
-    taken sequence number aborts that block as a whole, so the insert needs no savepoint of its own."""
+    """Inserts one event. Callers run it inside their own atomic block (``start_stream``, ``append``), after
+    the write that makes the sequence number theirs, so the insert needs no savepoint of its own."""
     try:
         row = DocumentEvent.objects.create(
             document_id=document_id,
@@ -251,10 +251,11 @@ def _insert(
     return _stored(row)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def start_stream(*, owner_id: int, data: dict[str, Any], actor_id: int | None = None) -> Document:
     """Creates a document from its ``uploaded`` event (sequence 1): the projection row is written once, from
-    the event as it is stored (same time stamp), then the event that references it."""
+    the event as it is stored (same time stamp), then the event that references it. No savepoint: a new
+    document's first sequence number cannot be taken, and any error fails the caller's transaction anyway."""
     now = timezone.now()
     provisional = StoredEvent(0, owner_id, 1, UPLOADED, CURRENT_VERSIONS[UPLOADED], data, now, actor_id)
     document = Document.objects.create(owner_id=owner_id, **asdict(apply(DocumentState(), provisional)))
@@ -270,36 +271,49 @@ def start_stream(*, owner_id: int, data: dict[str, Any], actor_id: int | None = 
     return document
 
 
-@transaction.atomic
 def append(
     document: Document, type: str, data: dict[str, Any] | None = None, *, actor_id: int | None = None
 ) -> Document:
     """Appends one event at ``document.version + 1`` and updates the projection in the same transaction.
 
+    The projection is updated first, on the condition that it is still at ``document.version``: that UPDATE
+    locks the row, so the event INSERT after it cannot find its sequence number taken by a concurrent writer
+    (every writer goes through the same conditional UPDATE first). A stream that moved on is detected by the
+    UPDATE matching no row, before anything failed, so no savepoint is needed to retry inside a caller's
+    transaction.
+
     Raises ConcurrencyConflict when the stream moved on since ``document`` was read.
     """
     expected = document.version
-    event = _insert(
+    event = StoredEvent(
         document_id=document.pk,
         owner_id=document.owner_id,
         sequence=expected + 1,
         type=type,
+        schema_version=CURRENT_VERSIONS[type],
         data=data or {},
+        occurred_at=timezone.now(),
         actor_id=actor_id,
     )
-    _write(document, apply(state_of(document), event), expected_version=expected)
-    return document
-
-
-def _write(document: Document, state: DocumentState, *, expected_version: int) -> None:
-    """Updates the projected columns the event changed (always ``version`` and ``updated_at``), on the
-    condition that the row is still at ``expected_version``."""
+    state = apply(state_of(document), event)
     changed = {name: value for name, value in asdict(state).items() if getattr(document, name) != value}
-    updated = Document.objects.filter(pk=document.pk, version=expected_version).update(**changed)
-    if not updated:
-        raise ConcurrencyConflict(f"document {document.pk}: projection moved past version {expected_version}")
+    with transaction.atomic(savepoint=False):
+        written = Document.objects.filter(pk=document.pk, version=expected).update(**changed)
+        if written:
+            _insert(
+                document_id=event.document_id,
+                owner_id=event.owner_id,
+                sequence=event.sequence,
+                type=type,
+                data=event.data,
+                actor_id=actor_id,
+                occurred_at=event.occurred_at,
+            )
+    if not written:
+        raise ConcurrencyConflict(f"document {document.pk}: projection moved past version {expected}")
     for name, value in changed.items():
         setattr(document, name, value)
+    return document
 
 
 def append_with_retry(
@@ -310,13 +324,17 @@ def append_with_retry(
     when: Callable[[Document], bool] = lambda document: True,
     actor_id: int | None = None,
     attempts: int = 5,
+    known: Document | None = None,
 ) -> Document | None:
     """Re-reads the document and appends if ``when`` still holds, retrying on a concurrency conflict.
 
+    ``known``: a copy of the document the caller read or wrote earlier, tried first without a read. Every
+    state change moves the version, so a stale copy fails the conditional write and the document is re-read.
+
     Returns None when the document is gone or ``when`` is false (e.g. it was deleted meanwhile).
     """
-    for _ in range(attempts):
-        document = Document.objects.filter(pk=document_id).first()
+    for attempt in range(attempts):
+        document = known if attempt == 0 and known is not None else Document.objects.filter(pk=document_id).first()
         if document is None or not when(document):
             return None
         try:

@@ -22,7 +22,7 @@ from apps.documents.extraction.chunking import chunk_page
 from apps.documents.extraction.cleaning import clean_text
 from apps.documents.extraction.ocr import OcrOptions, visible_chars
 from apps.documents.extraction.office import iter_docx_pages, iter_pptx_pages, pptx_slide_count
-from apps.documents.extraction.pdf import iter_pdf_pages, pdf_page_count
+from apps.documents.extraction.pdf import PdfPages
 from apps.documents.extraction.text import iter_text_pages, text_section_count
 from apps.documents.models import Chunk, Document, Page
 from apps.documents.storage import local_copy
@@ -72,6 +72,8 @@ class _Counts:
     text_bytes: int = 0
     #: How many bytes of text the learner's quota leaves for this document.
     text_budget: int = 0
+    #: The document as this job last wrote it: the next lifecycle event tries it first instead of a read.
+    document: Document | None = None
 
 
 def ocr_options() -> OcrOptions:
@@ -92,19 +94,20 @@ def _open_pages(
 ) -> tuple[int | None, Generator[PageText, None, None]]:
     """(page count if known up front, page iterator) for a stored file of the given kind."""
     if kind == "pdf":
-        count = pdf_page_count(path)
-        _check_page_limit(count)
-        pages = iter_pdf_pages(
-            path,
-            count,
+        # Opened once: the page count, the first page (which also decides whether it is a scan) and the pages.
+        pdf = PdfPages(path, tables=settings.DOCUMENTS_PDF_TABLES, ocr=ocr_options())
+        try:
+            _check_page_limit(pdf.page_count)
+        except ExtractionError:
+            pdf.close()
+            raise
+        pages = pdf.pages(
             processes=settings.DOCUMENTS_EXTRACT_PROCESSES,
             parallel_min_pages=settings.DOCUMENTS_PARALLEL_MIN_PAGES,
             batch=settings.DOCUMENTS_PAGE_BATCH,
-            tables=settings.DOCUMENTS_PDF_TABLES,
-            ocr=ocr_options(),
             keepalive=job.heartbeat,
         )
-        return count, pages
+        return pdf.page_count, pages
     if kind == "pptx":
         count = pptx_slide_count(path)
         _check_page_limit(count)
@@ -138,51 +141,64 @@ def _charge_text(batch_bytes: int, counts: _Counts) -> None:
         )
 
 
-def _flush(document_id: int, batch: list[tuple[int, str, list[Table], str]], counts: _Counts) -> None:
+_Batch = list[tuple[int, str, list[Table], str]]
+
+
+def _flush(document_id: int, batch: _Batch, counts: _Counts) -> None:
     with transaction.atomic():
-        # One conditional UPDATE locks the document row, checks it is live and charges the batch's text; a
-        # batch over the quota raises below and rolls the charge back with the batch.
-        batch_bytes = sum(len(text.encode()) for _, text, _, _ in batch)
-        live = Document.objects.filter(pk=document_id).exclude(status=Document.Status.DELETED)
-        if not live.update(text_bytes=F("text_bytes") + batch_bytes):
-            raise _Cancelled
-        _charge_text(batch_bytes, counts)
-        pages, chunks = [], []
-        for number, text, tables, source in batch:
-            pages.append(
-                Page(
+        _write_batch(document_id, batch, counts)
+
+
+def _write_batch(document_id: int, batch: _Batch, counts: _Counts) -> None:
+    """Writes a batch of pages and their chunks; the caller's transaction is the unit."""
+    # One conditional UPDATE locks the document row, checks it is live and charges the batch's text; a
+    # batch over the quota raises below and rolls the charge back with the batch.
+    batch_bytes = sum(len(text.encode()) for _, text, _, _ in batch)
+    live = Document.objects.filter(pk=document_id).exclude(status=Document.Status.DELETED)
+    if not live.update(text_bytes=F("text_bytes") + batch_bytes):
+        raise _Cancelled
+    _charge_text(batch_bytes, counts)
+    pages, chunks = [], []
+    for number, text, tables, source in batch:
+        pages.append(
+            Page(
+                document_id=document_id,
+                number=number,
+                text=text,
+                tables=tables,
+                has_tables=bool(tables),
+                text_source=source,
+            )
+        )
+        for span in chunk_page(
+            number, text, size=settings.DOCUMENTS_CHUNK_CHARS, overlap=settings.DOCUMENTS_CHUNK_OVERLAP
+        ):
+            chunks.append(
+                Chunk(
                     document_id=document_id,
-                    number=number,
-                    text=text,
-                    tables=tables,
-                    has_tables=bool(tables),
-                    text_source=source,
+                    index=counts.chunks,
+                    page_number=span.page_number,
+                    char_start=span.char_start,
+                    char_end=span.char_end,
+                    text=span.text,
                 )
             )
-            for span in chunk_page(
-                number, text, size=settings.DOCUMENTS_CHUNK_CHARS, overlap=settings.DOCUMENTS_CHUNK_OVERLAP
-            ):
-                chunks.append(
-                    Chunk(
-                        document_id=document_id,
-                        index=counts.chunks,
-                        page_number=span.page_number,
-                        char_start=span.char_start,
-                        char_end=span.char_end,
-                        text=span.text,
-                    )
-                )
-                counts.chunks += 1
-        Page.objects.bulk_create(pages)
-        Chunk.objects.bulk_create(chunks)
+            counts.chunks += 1
+    Page.objects.bulk_create(pages)
+    Chunk.objects.bulk_create(chunks)
 
 
-def _record_progress(document_id: int, done: int, total: int | None) -> None:
+def _record_progress(document_id: int, done: int, total: int | None, counts: _Counts) -> None:
     with transaction.atomic():
         document = lifecycle.append_with_retry(
-            document_id, lifecycle.EXTRACTION_PROGRESSED, {"pages_done": done, "page_count": total}, when=_is_live
+            document_id,
+            lifecycle.EXTRACTION_PROGRESSED,
+            {"pages_done": done, "page_count": total},
+            when=_is_live,
+            known=counts.document,
         )
         if document is not None:
+            counts.document = document
             _notify(document)
 
 
@@ -221,13 +237,18 @@ def _check_text(kind: str, counts: _Counts) -> None:
         raise JobFailed("no_text", "This document contains no text.")
 
 
-def _finish(document_id: int, kind: str, counts: _Counts) -> None:
+def _finish(document_id: int, kind: str, counts: _Counts, last_batch: _Batch) -> None:
+    """The last batch of pages and the ``processed`` event in one transaction (a document of one batch is
+    written in one go)."""
     with transaction.atomic():
+        if last_batch:
+            _write_batch(document_id, last_batch, counts)
         document = lifecycle.append_with_retry(
             document_id,
             lifecycle.PROCESSED,
             {"page_count": counts.pages, "chunk_count": counts.chunks},
             when=_is_live,
+            known=counts.document,
         )
         if document is None:
             raise _Cancelled
@@ -244,19 +265,24 @@ def _finish(document_id: int, kind: str, counts: _Counts) -> None:
         )
 
 
-def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> None:
+def _extract_pages(document: Document, job: JobContext, counts: _Counts) -> _Batch:
+    """Reads the pages and writes every full batch; returns the last batch, written with the ``processed``
+    event."""
     with local_copy(document.storage_name) as path:
         total, pages = _open_pages(document.source_kind, path, document.size_bytes, job)
         # No progress write before the first page: the first batch reports done/total, and a document of one
         # batch goes straight to the job's success, which records the page count as done/total.
         # closing(): stops the PDF worker processes at once when we stop early (deletion, failure).
         with closing(pages):
-            _consume(document.pk, pages, job, total, counts)
+            last_batch = _consume(document.pk, pages, job, total, counts)
         job.total_known(counts.pages)
+    return last_batch
 
 
-def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts) -> None:
-    batch: list[tuple[int, str, list[Table], str]] = []
+def _consume(
+    document_id: int, pages: Iterator[PageText], job: JobContext, total: int | None, counts: _Counts
+) -> _Batch:
+    batch: _Batch = []
     next_event_at = PROGRESS_EVENT_STEP
     for page in pages:
         text = clean_text(page.text)
@@ -277,10 +303,9 @@ def _consume(document_id: int, pages: Iterator[PageText], job: JobContext, total
             batch = []
             job.progress(counts.pages, max(total or 0, counts.pages))
             if total and counts.pages / total >= next_event_at:
-                _record_progress(document_id, counts.pages, max(total, counts.pages))
+                _record_progress(document_id, counts.pages, max(total, counts.pages), counts)
                 next_event_at = counts.pages / total + PROGRESS_EVENT_STEP
-    if batch:
-        _flush(document_id, batch, counts)
+    return batch
 
 
 def document_extract(*, job: JobContext) -> dict[str, Any]:
@@ -289,11 +314,11 @@ def document_extract(*, job: JobContext) -> dict[str, Any]:
     document = _start(document_id, job)
     if document is None:
         return {"skipped": "document deleted"}
-    counts = _Counts(text_budget=_text_budget(document))
+    counts = _Counts(text_budget=_text_budget(document), document=document)
     try:
-        _extract_pages(document, job, counts)
+        last_batch = _extract_pages(document, job, counts)
         _check_text(document.source_kind, counts)
-        _finish(document_id, document.source_kind, counts)
+        _finish(document_id, document.source_kind, counts, last_batch)
     except ExtractionError as exc:
         raise JobFailed(exc.code, exc.message) from exc
     except _Cancelled:

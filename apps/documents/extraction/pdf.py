@@ -85,14 +85,6 @@ def _open_page(pdf: pdfium.PdfDocument, index: int) -> Iterator[tuple[pdfium.Pdf
         page.close()
 
 
-def pdf_page_count(path: str) -> int:
-    pdf = _open(path)
-    try:
-        return len(pdf)
-    finally:
-        pdf.close()
-
-
 class _Reader:
     """One PDF open in PDFium, and in pdfplumber only once a page needs it (fallback text or tables)."""
 
@@ -126,15 +118,39 @@ class _Reader:
             page.close()
 
     def page(self, index: int) -> PageText:
+        """The page's text (and tables, and OCR)."""
+        page = self._read(index, unless_scanned=False)
+        assert page is not None  # only a read that may stop at a scan returns None
+        return page
+
+    def page_unless_scanned(self, index: int) -> PageText | None:
+        """Like :meth:`page`, but None when the page needs OCR (nothing OCR'd, nothing taken from the OCR
+        budget), so that the caller can hand a scan to the page processes; the page is loaded once either way."""
+        return self._read(index, unless_scanned=True)
+
+    def _read(self, index: int, *, unless_scanned: bool) -> PageText | None:
         try:
             with _open_page(self.pdf, index) as (page, textpage):
                 text = str(textpage.get_text_bounded())
+                if unless_scanned and self._scanned(page, text):
+                    return None
                 tables = self._tables(index, page, textpage) if self.tables and looks_like_table(page) else []
                 text, source = self._ocr(index, page, text)
         except pdfium.PdfiumError:
             logger.warning("PDFium could not read page %s of %s; falling back to pdfplumber", index + 1, self.path)
             return PageText(index + 1, self._plumber_text(index))
         return PageText(index + 1, text, tables, source)
+
+    def scanned(self, index: int) -> bool:
+        """Whether the page needs OCR, from its text layer alone (no tables, no OCR)."""
+        try:
+            with _open_page(self.pdf, index) as (page, textpage):
+                return self._scanned(page, str(textpage.get_text_bounded()))
+        except pdfium.PdfiumError:
+            return False
+
+    def _scanned(self, page: pdfium.PdfPage, text: str) -> bool:
+        return self.ocr.enabled and needs_ocr(page, text, self.ocr) and available(self.ocr)
 
     def _ocr(self, index: int, page: pdfium.PdfPage, text: str) -> tuple[str, str]:
         """(text, source): the OCR'd text if the page needs OCR and OCR reads more than its text layer."""
@@ -178,13 +194,9 @@ def _ranges(page_count: int, batch: int) -> Iterator[tuple[int, int]]:
         yield start, min(start + batch, page_count)
 
 
-def _sequential(path: str, page_count: int, tables: bool, ocr: OcrOptions) -> Iterator[PageText]:
-    reader = _Reader(path, tables, ocr)
-    try:
-        for index in range(page_count):
-            yield reader.page(index)
-    finally:
-        reader.close()
+def _sequential(reader: _Reader, page_count: int, first: PageText | None) -> Iterator[PageText]:
+    for index in range(page_count):
+        yield first if index == 0 and first is not None else reader.page(index)
 
 
 def _parallel(
@@ -230,6 +242,65 @@ def can_fork_workers() -> bool:
     return not multiprocessing.current_process().daemon
 
 
+class PdfPages:
+    """A PDF opened once in PDFium: its page count, then its pages (:meth:`pages`). The same open document
+    counts the pages, reads the first page (whose text layer also decides whether the PDF is a scan for the
+    page processes) and, in one process, every other page. ``close()`` releases it (``pages()`` does when it
+    ends)."""
+
+    def __init__(self, path: str, *, tables: bool = False, ocr: OcrOptions | None = None) -> None:
+        self.path = path
+        self.tables = tables
+        self.ocr = ocr or OcrOptions()
+        self._reader: _Reader | None = _Reader(path, tables, self.ocr)
+        self.page_count = len(self._reader.pdf)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def pages(
+        self,
+        *,
+        processes: int = 1,
+        parallel_min_pages: int = 48,
+        batch: int = 16,
+        keepalive: Callable[[], None] | None = None,
+    ) -> Generator[PageText, None, None]:
+        """Pages in order; ``tables``: pdfplumber's tables of the pages that look like they hold a ruled table;
+        ``ocr``: OCR of the pages without a text layer; ``keepalive`` is called every few seconds while page
+        processes work (the caller renews its lease; in one process the caller gets every page as it is
+        done)."""
+        reader = self._reader
+        if reader is None:
+            raise ValueError("PdfPages.pages() after close()")
+        try:
+            page_count, options = self.page_count, self.ocr
+            parallel = processes > 1 and can_fork_workers()
+            first = None
+            if parallel and page_count > 1 and options.enabled:
+                # The first page decides: a scan takes seconds per page, so even a short one is worth the
+                # processes (0.2 s each to spawn), in small ranges so that they share the pages evenly. A PDF
+                # long enough for the processes anyway only needs its text layer for that; a shorter one is
+                # read here, and that reading is its first page unless it is a scan.
+                if page_count >= parallel_min_pages:
+                    scanned = reader.scanned(0)
+                else:
+                    first = reader.page_unless_scanned(0)
+                    scanned = first is None
+                if scanned:
+                    parallel_min_pages, batch = 1, max(1, min(batch, -(-page_count // (2 * processes))))
+            if parallel and page_count >= parallel_min_pages:
+                self.close()
+                workers = min(processes, -(-page_count // batch))
+                yield from _parallel(self.path, page_count, workers, batch, self.tables, options, keepalive)
+            else:
+                yield from _sequential(reader, page_count, first)
+        finally:
+            self.close()
+
+
 def iter_pdf_pages(
     path: str,
     page_count: int,
@@ -241,30 +312,7 @@ def iter_pdf_pages(
     ocr: OcrOptions | None = None,
     keepalive: Callable[[], None] | None = None,
 ) -> Generator[PageText, None, None]:
-    """Pages in order; ``tables``: pdfplumber's tables of the pages that look like they hold a ruled table;
-    ``ocr``: OCR of the pages without a text layer; ``keepalive`` is called every few seconds while page
-    processes work (the caller renews its lease; in one process the caller gets every page as it is done)."""
-    options = ocr or OcrOptions()
-    parallel = processes > 1 and can_fork_workers()
-    if parallel and page_count > 1 and _first_page_needs_ocr(path, options):
-        # A scan: seconds per page, so even a short one is worth the processes (0.2 s each to spawn),
-        # in small ranges so that they share the pages evenly.
-        parallel_min_pages, batch = 1, max(1, min(batch, -(-page_count // (2 * processes))))
-    if parallel and page_count >= parallel_min_pages:
-        workers = min(processes, -(-page_count // batch))
-        yield from _parallel(path, page_count, workers, batch, tables, options, keepalive)
-    else:
-        yield from _sequential(path, page_count, tables, options)
-
-
-def _first_page_needs_ocr(path: str, ocr: OcrOptions) -> bool:
-    if not ocr.enabled:
-        return False
-    pdf = _open(path)
-    try:
-        with _open_page(pdf, 0) as (page, textpage):
-            return needs_ocr(page, str(textpage.get_text_bounded()), ocr) and available(ocr)
-    except pdfium.PdfiumError:
-        return False
-    finally:
-        pdf.close()
+    """The first ``page_count`` pages of the PDF at ``path`` (see :meth:`PdfPages.pages`)."""
+    pdf = PdfPages(path, tables=tables, ocr=ocr)
+    pdf.page_count = min(page_count, pdf.page_count)
+    yield from pdf.pages(processes=processes, parallel_min_pages=parallel_min_pages, batch=batch, keepalive=keepalive)

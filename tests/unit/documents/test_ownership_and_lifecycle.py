@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from apps.documents import lifecycle, services
@@ -115,6 +116,36 @@ def test_stale_writers_conflict(made_document: Document) -> None:
 
     with pytest.raises(lifecycle.ConcurrencyConflict):
         lifecycle.append(second, lifecycle.EXTRACTION_REQUESTED, {"job_id": 100})
+
+
+def test_a_stale_writer_conflicts_before_writing_and_its_transaction_goes_on(made_document: Document) -> None:
+    stale = Document.objects.get(pk=made_document.pk)
+    lifecycle.append(Document.objects.get(pk=made_document.pk), lifecycle.EXTRACTION_REQUESTED, {"job_id": 99})
+    events_before = lifecycle.events_of(made_document.pk)
+
+    with transaction.atomic():
+        with pytest.raises(lifecycle.ConcurrencyConflict):
+            lifecycle.append(stale, lifecycle.EXTRACTION_REQUESTED, {"job_id": 100})
+        # No savepoint was rolled back: nothing was written, and the same transaction retries from a re-read.
+        assert lifecycle.events_of(made_document.pk) == events_before
+        retried = lifecycle.append_with_retry(
+            made_document.pk, lifecycle.EXTRACTION_REQUESTED, {"job_id": 100}, known=stale
+        )
+
+    assert retried is not None
+    assert retried.version == events_before[-1].sequence + 1
+    assert [e.data for e in lifecycle.events_of(made_document.pk)[-2:]] == [{"job_id": 99}, {"job_id": 100}]
+    assert lifecycle.state_of(Document.objects.get(pk=made_document.pk)) == lifecycle.fold(
+        lifecycle.events_of(made_document.pk)
+    )
+
+
+def test_an_appended_event_and_its_projection_share_the_time_stamp(made_document: Document) -> None:
+    document = lifecycle.append(made_document, lifecycle.EXTRACTION_REQUESTED, {"job_id": 7})
+
+    stored = Document.objects.get(pk=document.pk)
+    assert stored.updated_at == lifecycle.events_of(document.pk)[-1].occurred_at == document.updated_at
+    assert lifecycle.state_of(stored) == lifecycle.state_of(document)
 
 
 def test_rebuild_reproduces_hundreds_of_documents(user: Any) -> None:

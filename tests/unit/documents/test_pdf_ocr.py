@@ -152,3 +152,71 @@ def test_tesseract_words_become_lines_and_paragraphs_and_noise_is_dropped() -> N
     text, confidence = tsv_text("\n".join([header, *rows]))
     assert text == "Cell biology\nMitosis\n\nMeiosis"
     assert confidence == pytest.approx((96.1 * 4 + 95.0 * 7 + 91.0 * 7 + 90.0 * 7) / 25)
+
+
+def _count_page_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    loads: list[int] = []
+    real = pdf_module._open_page
+
+    def counting(pdf: Any, index: int) -> Any:
+        loads.append(index)
+        return real(pdf, index)
+
+    monkeypatch.setattr(pdf_module, "_open_page", counting)
+    return loads
+
+
+@pytest.mark.parametrize("name", ["DA-619p-first-15-pages.pdf", "issue-598-example.pdf"])
+def test_the_scan_decision_reads_the_first_page_once_and_the_pages_stay_the_same(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(corpus(name))
+    alone = list(iter_pdf_pages(str(path), 8, tables=True, ocr=OcrOptions(enabled=False)))
+    loads = _count_page_loads(monkeypatch)
+
+    # Two processes allowed and OCR on: the first page's text layer decides that this is no scan (so the
+    # pages are read in this process) and that same reading is the first page of the result.
+    pdf = pdf_module.PdfPages(str(path), tables=True, ocr=OcrOptions(enabled=True))
+    pdf.page_count = min(pdf.page_count, 8)
+    pages = list(pdf.pages(processes=2, parallel_min_pages=48))
+
+    assert pages == alone
+    assert sorted(loads) == list(range(len(alone)))
+
+
+def test_a_scan_is_still_handed_to_the_page_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scanned_pdf([ENGLISH, FRENCH]))
+    ranges: list[tuple[int, int]] = []
+
+    def parallel(_path: str, count: int, *args: Any) -> Any:
+        ranges.append((0, count))
+        return iter(())
+
+    monkeypatch.setattr(pdf_module, "_parallel", parallel)
+
+    pdf = pdf_module.PdfPages(str(path), ocr=OcrOptions(enabled=True))
+    assert list(pdf.pages(processes=2, parallel_min_pages=48)) == []
+
+    assert ranges == [(0, 2)]  # below parallel_min_pages, but the first page is a scan: the processes read it
+
+
+def test_a_pdf_long_enough_for_the_processes_is_only_checked_for_a_scan_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(corpus("DA-619p-first-15-pages.pdf"))
+    monkeypatch.setattr(pdf_module, "_parallel", lambda *args: iter(()))
+    tested: list[Any] = []
+
+    def looks_like_table(page: Any) -> bool:
+        tested.append(page)
+        return False
+
+    monkeypatch.setattr(pdf_module, "looks_like_table", looks_like_table)
+
+    pdf = pdf_module.PdfPages(str(path), tables=True, ocr=OcrOptions(enabled=True))
+    list(pdf.pages(processes=2, parallel_min_pages=4))
+
+    assert tested == []  # the page processes read the pages and their tables; this process only the text layer
