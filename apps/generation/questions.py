@@ -38,7 +38,7 @@ SAME_FACT_SIMILARITY = 0.85
 #: many, and at least this share of the shorter passage's (a lexical pre-filter before the model call; on the
 #: bench documents every pair at or above ``SAME_FACT_SIMILARITY`` shares 83 % or more, while nine pairs in
 #: ten of those that share three words share less than half and are never that similar, see ADR 0029).
-SAME_FACT_SHARED_WORDS = 3
+SAME_FACT_SHARED_WORDS = 4
 SAME_FACT_SHARED_SHARE = 0.5
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
 
