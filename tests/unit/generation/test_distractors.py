@@ -12,6 +12,8 @@ from apps.generation.questions import (
     SAME_FACT_SIMILARITY,
     Candidate,
     Pool,
+    _distinct_best,
+    _option_terms,
     _order,
     _share_a_fact_lexically,
     collect,
@@ -149,3 +151,21 @@ def test_every_pair_of_passages_stating_one_fact_passes_the_lexical_prefilter(ar
 
     assert similar
     assert all(_share_a_fact_lexically(words[i], words[j]) for i, j in similar)
+
+
+def test_the_shortlist_keeps_one_term_of_each_family_best_ranked_first() -> None:
+    pool = _pool("name", ["Norwich City", "Norwich", "Leicester City", "Leicester", "Watford", "City", "Wales"])
+
+    assert _distinct_best(pool, pool.terms["name"], 4) == ["Norwich City", "Leicester City", "Watford", "Wales"]
+
+
+def test_a_one_word_name_a_window_writes_in_lower_case_is_never_a_distractor() -> None:
+    pool = _pool("name", ["Chantry", "People", "Ferelden", "Alistair", "Anora", "Warden"])
+    pool.lowercase |= {"people", "the"}  # "people" in lower case in some window of the document
+    stem = f"Which name completes the statement? The study of the {BLANK} is as old as humankind."
+
+    chosen = distractors(pool, _candidate("Warden", "name", stem), stem, 3)
+
+    assert len(chosen) == 3
+    assert "People" not in chosen
+    assert "People" not in _option_terms(pool, "name")
