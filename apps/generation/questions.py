@@ -30,7 +30,7 @@ TERMS_PER_KIND = 400
 SHORTLIST = 8
 #: ... embedded together before a quiz is assembled: the shortlist and the terms an answer's own exclusions
 #: (itself, related terms, terms in its stem) push into it.
-SHORTLIST_MARGIN = 2
+SHORTLIST_MARGIN = 4
 #: Cosine similarity (MiniLM) from which two terms count as near-synonyms: never both among the options.
 SYNONYM_SIMILARITY = 0.8
 #: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
@@ -335,11 +335,13 @@ def gives_answer_away(question: Question) -> bool:
     )
 
 
-def _embed_shortlists(pool: Pool) -> None:
-    """Embeds, in one call, the terms the distractors of names and phrases are chosen among: each kind's
-    best-ranked terms, of which every answer's shortlist (:func:`_nearest_meanings`) takes its ``SHORTLIST``.
-    Done term by term, the first question of each kind and each later answer paid one model call apiece (a
-    fixed cost several times a short text's); the vectors are the same (similarities are rounded)."""
+def _embed_shortlists(pool: Pool, ordered: list[Candidate], count: int) -> None:
+    """Embeds, in one call, the terms the distractors of names and phrases are chosen among (each kind's
+    best-ranked distinct terms, of which every answer's shortlist, :func:`_nearest_meanings`, takes its
+    ``SHORTLIST``) and the answers the first questions will most likely ask about (the first ``count``
+    distinct names and phrases in question order). Done term by term, each answer and each shortlist paid
+    one model call apiece (a fixed cost about three short texts'); the vectors are the same (similarities
+    are rounded), only the number of model calls changes."""
     from apps.generation import embeddings
 
     texts: list[str] = []
@@ -348,14 +350,16 @@ def _embed_shortlists(pool: Pool) -> None:
         if len(terms) > 3:  # an answer and three distractors, else no shortlist is ever embedded
             texts += _distinct_best(pool, terms, SHORTLIST + SHORTLIST_MARGIN)
     if texts:
-        embeddings.embed(texts)
+        answers = [c.term.text for c in ordered if c.term.kind in ("name", "phrase")]
+        texts += list(dict.fromkeys(answers))[:count]
+        embeddings.embed(list(dict.fromkeys(texts)))
 
 
 def assemble(pool: Pool, *, count: int, types: list[str], difficulty: str) -> list[Question]:
     types = [t for t in QUESTION_TYPES if t in types] or list(QUESTION_TYPES)
-    if "multiple_choice" in types or "true_false" in types:
-        _embed_shortlists(pool)
     ordered = _order(pool, difficulty)
+    if "multiple_choice" in types or "true_false" in types:
+        _embed_shortlists(pool, ordered, count)
     chosen: list[Question] = []
     used: set[int] = set()
     slots = [types[i % len(types)] for i in range(count)]
