@@ -25,8 +25,9 @@ CANDIDATES_PER_WINDOW = 90
 TERMS_PER_SENTENCE = 3
 SENTENCES_PER_TERM = 3
 TERMS_PER_KIND = 400
-#: Distractors are chosen among at most this many of the document's best terms of the answer's kind.
-SHORTLIST = 12
+#: Distractors are chosen among at most this many of the document's best terms of the answer's kind, none
+#: containing another ("Norwich" beside "Norwich City": only one of them could ever be among the options).
+SHORTLIST = 8
 #: ... embedded together before a quiz is assembled: the shortlist and the terms an answer's own exclusions
 #: (itself, related terms, terms in its stem) push into it.
 SHORTLIST_MARGIN = 4
@@ -34,8 +35,12 @@ SHORTLIST_MARGIN = 4
 SYNONYM_SIMILARITY = 0.8
 #: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
 SAME_FACT_SIMILARITY = 0.85
-#: ... and content words two passages must share before their similarity is worth computing.
-SAME_FACT_SHARED_WORDS = 3
+#: ... and content words two passages must share before their similarity is worth computing: at least this
+#: many, and at least this share of the shorter passage's (a lexical pre-filter before the model call; on the
+#: bench documents every pair at or above ``SAME_FACT_SIMILARITY`` shares 83 % or more, while nine pairs in
+#: ten of those that share three words share less than half and are never that similar, see ADR 0029).
+SAME_FACT_SHARED_WORDS = 4
+SAME_FACT_SHARED_SHARE = 0.5
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
 
 
@@ -54,6 +59,7 @@ class Pool:
     candidates: dict[int, list[Candidate]] = field(default_factory=dict)
     terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ranks: dict[str, int] = field(default_factory=dict)  # a term's best rank in any window (0: a top keyphrase)
+    lowercase: set[str] = field(default_factory=set)  # the words any window read so far writes in lower case
 
     def add_term(self, term: Term) -> None:
         known = self.terms[term.kind]
@@ -91,6 +97,7 @@ def collect(
             pool.add_term(term)
         for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
             found.append(Candidate(sentence, term, window.index, defined))
+    pool.lowercase |= lowercase
     found.sort(key=lambda c: (c.term.rank, c.sentence.page, c.sentence.start))
     per_term: dict[str, int] = defaultdict(int)
     varied = []
@@ -144,7 +151,9 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_
     size = len(answer.split())
     same_kind = pool.terms.get(kind, [])
     eligible = [
-        t for t in same_kind if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not count_in(stem, t)
+        t
+        for t in _option_terms(pool, kind)
+        if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not count_in(stem, t)
     ]
     if len(eligible) < (wanted if at_least is None else at_least):
         return []  # before any embedding: too few terms of the kind, whatever their meaning
@@ -164,6 +173,16 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_
         if len(chosen) == wanted:
             break
     return chosen
+
+
+def _option_terms(pool: Pool, kind: str) -> list[str]:
+    """The document's terms of a kind that may be offered as distractors: not a one-word "name" that some
+    window writes in lower case ("People", "Section" at the start of a sentence), which a window alone
+    cannot tell when the lower-case use is in another window."""
+    terms = pool.terms.get(kind, [])
+    if kind != "name":
+        return terms
+    return [t for t in terms if " " in t or t.lower() not in pool.lowercase]
 
 
 def _distinctive_words(terms: list[str]) -> set[str]:
@@ -211,8 +230,7 @@ def _nearest_meanings(pool: Pool, answer: str, eligible: list[str]) -> tuple[lis
     them are near-synonyms of each other."""
     from apps.generation import embeddings
 
-    shortlist = sorted(eligible, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t))
-    shortlist = shortlist[:SHORTLIST]
+    shortlist = _distinct_best(pool, eligible, SHORTLIST)
     if not shortlist:
         return [], {}
     vectors = embeddings.embed([answer, *shortlist])
@@ -224,6 +242,18 @@ def _nearest_meanings(pool: Pool, answer: str, eligible: list[str]) -> tuple[lis
         (shortlist[i], shortlist[j]): bool(between[i, j] >= SYNONYM_SIMILARITY) for i in kept for j in kept if i != j
     }
     return [shortlist[i] for i in kept], close
+
+
+def _distinct_best(pool: Pool, terms: list[str], size: int) -> list[str]:
+    """At most ``size`` of ``terms``, best-ranked first, leaving out a term that contains or is contained in
+    a better-ranked one kept (two such terms are never both options, so embedding both wastes a slot)."""
+    kept: list[str] = []
+    for term in sorted(terms, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t)):
+        if not any(_related(term, other) for other in kept):
+            kept.append(term)
+            if len(kept) == size:
+                break
+    return kept
 
 
 def _options(stem: str, answer: str, others: list[str]) -> list[str]:
@@ -305,28 +335,31 @@ def gives_answer_away(question: Question) -> bool:
     )
 
 
-def _embed_shortlists(pool: Pool) -> None:
-    """Embeds, in one call, the terms the distractors of names and phrases are chosen among: each kind's
-    best-ranked terms, of which every answer's shortlist (:func:`_nearest_meanings`) takes its ``SHORTLIST``.
-    Done term by term, the first question of each kind and each later answer paid one model call apiece (a
-    fixed cost several times a short text's); the vectors are the same (similarities are rounded)."""
+def _embed_shortlists(pool: Pool, ordered: list[Candidate], count: int) -> None:
+    """Embeds, in one call, the terms the distractors of names and phrases are chosen among (each kind's
+    best-ranked distinct terms, of which every answer's shortlist, :func:`_nearest_meanings`, takes its
+    ``SHORTLIST``) and the answers the first questions will most likely ask about (the first ``count``
+    distinct names and phrases in question order). Done term by term, each answer and each shortlist paid
+    one model call apiece (a fixed cost about three short texts'); the vectors are the same (similarities
+    are rounded), only the number of model calls changes."""
     from apps.generation import embeddings
 
     texts: list[str] = []
     for kind in ("name", "phrase"):
-        terms = pool.terms.get(kind, [])
+        terms = _option_terms(pool, kind)
         if len(terms) > 3:  # an answer and three distractors, else no shortlist is ever embedded
-            ranked = sorted(terms, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t))
-            texts += ranked[: SHORTLIST + SHORTLIST_MARGIN]
+            texts += _distinct_best(pool, terms, SHORTLIST + SHORTLIST_MARGIN)
     if texts:
-        embeddings.embed(texts)
+        answers = [c.term.text for c in ordered if c.term.kind in ("name", "phrase")]
+        texts += list(dict.fromkeys(answers))[:count]
+        embeddings.embed(list(dict.fromkeys(texts)))
 
 
 def assemble(pool: Pool, *, count: int, types: list[str], difficulty: str) -> list[Question]:
     types = [t for t in QUESTION_TYPES if t in types] or list(QUESTION_TYPES)
-    if "multiple_choice" in types or "true_false" in types:
-        _embed_shortlists(pool)
     ordered = _order(pool, difficulty)
+    if "multiple_choice" in types or "true_false" in types:
+        _embed_shortlists(pool, ordered, count)
     chosen: list[Question] = []
     used: set[int] = set()
     slots = [types[i % len(types)] for i in range(count)]
@@ -359,14 +392,19 @@ def states_a_chosen_fact(question: Question, chosen: list[Question]) -> bool:
     """The question's passage says what a chosen question's passage says (MiniLM similarity of the two
     sentences), in other words: a near-duplicate that shares too few words for :func:`is_near_duplicate`."""
     own = set(content_words(question.passage))
-    # Two sentences stating one fact share its terms (names, numbers, key words): only those are embedded.
-    sharing = [q for q in chosen if len(own & set(content_words(q.passage))) >= SAME_FACT_SHARED_WORDS]
+    # Two sentences stating one fact share most of its terms (names, numbers, key words): only those are embedded.
+    sharing = [q for q in chosen if _share_a_fact_lexically(own, set(content_words(q.passage)))]
     if not sharing:
         return False
     from apps.generation import embeddings
 
     vectors = embeddings.embed([question.passage, *(q.passage for q in sharing)])
     return bool((embeddings.similarity(vectors[1:], vectors[0]) >= SAME_FACT_SIMILARITY).any())
+
+
+def _share_a_fact_lexically(own: set[str], other: set[str]) -> bool:
+    shared = len(own & other)
+    return shared >= SAME_FACT_SHARED_WORDS and shared >= SAME_FACT_SHARED_SHARE * min(len(own), len(other))
 
 
 def keyword_hits(keywords: list[str], response: str) -> int:

@@ -1,10 +1,26 @@
 """Multiple-choice distractors of the same kind as the answer, ranked by MiniLM embeddings (the real model
 from its package), and near-duplicate questions found by meaning."""
 
-from apps.generation import GenerationConfig, Passage, generate_questions
+import numpy as np
+import pytest
+
+from apps.generation import GenerationConfig, Passage, embeddings, generate_questions
+from apps.generation.analysis import analysed_windows
 from apps.generation.offline import Term, term_kind
-from apps.generation.questions import BLANK, Candidate, Pool, distractors, states_a_chosen_fact
-from apps.generation.text import normalise
+from apps.generation.questions import (
+    BLANK,
+    SAME_FACT_SIMILARITY,
+    Candidate,
+    Pool,
+    _distinct_best,
+    _option_terms,
+    _order,
+    _share_a_fact_lexically,
+    collect,
+    distractors,
+    states_a_chosen_fact,
+)
+from apps.generation.text import content_words, normalise
 from apps.generation.types import Citation, Question
 from apps.generation.windows import Sentence
 
@@ -93,3 +109,63 @@ def test_a_passage_restating_a_chosen_fact_is_a_near_duplicate() -> None:
 
     assert states_a_chosen_fact(_question("In 1997 Norwich City signed Roberts, paying 900,000 pounds."), chosen)
     assert not states_a_chosen_fact(_question("Photosynthesis turns light into chemical energy in plants."), chosen)
+
+
+def test_a_passage_sharing_few_of_its_words_with_a_chosen_one_is_not_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    embedded: list[str] = []
+    real = embeddings.embed
+
+    def counted(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "embed", counted)
+    chosen = [_question("Roberts joined Norwich City in 1997 for a fee of 900,000 pounds after a long season.")]
+    # Shares "Roberts", "Norwich" and "City" (three words, fewer than half of its eleven content words).
+    other = _question("Roberts later coached the youth team of Norwich City and wrote columns for local newspapers.")
+
+    assert not states_a_chosen_fact(other, chosen)
+    assert embedded == []
+
+
+def test_every_pair_of_passages_stating_one_fact_passes_the_lexical_prefilter(article: list[Passage]) -> None:
+    """The pre-filter only saves model calls: among the article's candidate sentences (and restatements of
+    two of them), every pair the model finds as similar as a restatement shares enough words to be compared."""
+    pool = Pool()
+    config = GenerationConfig()
+    for analysis in analysed_windows(article, config=config):
+        collect(analysis.window, pool, config, terms_of=analysis.terms, lowercase=analysis.lowercase)
+    passages = list(dict.fromkeys(c.sentence.text for c in _order(pool, "medium")))[:80]
+    passages += [
+        "In 1997 Norwich City signed Roberts, paying 900,000 pounds.",
+        "Roberts joined Norwich City in 1997 for a fee of 900,000 pounds.",
+    ]
+    vectors = embeddings.embed(passages)
+    words = [set(content_words(p)) for p in passages]
+    similar = [
+        (i, j)
+        for i in range(len(passages))
+        for j in range(i)
+        if embeddings.similarity(vectors[j : j + 1], vectors[i])[0] >= SAME_FACT_SIMILARITY
+    ]
+
+    assert similar
+    assert all(_share_a_fact_lexically(words[i], words[j]) for i, j in similar)
+
+
+def test_the_shortlist_keeps_one_term_of_each_family_best_ranked_first() -> None:
+    pool = _pool("name", ["Norwich City", "Norwich", "Leicester City", "Leicester", "Watford", "City", "Wales"])
+
+    assert _distinct_best(pool, pool.terms["name"], 4) == ["Norwich City", "Leicester City", "Watford", "Wales"]
+
+
+def test_a_one_word_name_a_window_writes_in_lower_case_is_never_a_distractor() -> None:
+    pool = _pool("name", ["Chantry", "People", "Ferelden", "Alistair", "Anora", "Warden"])
+    pool.lowercase |= {"people", "the"}  # "people" in lower case in some window of the document
+    stem = f"Which name completes the statement? The study of the {BLANK} is as old as humankind."
+
+    chosen = distractors(pool, _candidate("Warden", "name", stem), stem, 3)
+
+    assert len(chosen) == 3
+    assert "People" not in chosen
+    assert "People" not in _option_terms(pool, "name")
