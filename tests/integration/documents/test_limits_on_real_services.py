@@ -7,7 +7,7 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -151,6 +151,28 @@ def _upload(owner_id: int) -> Any:
         connection.close()
 
 
+def _holder_then_eraser(
+    *,
+    holder: Callable[[], Any],
+    held: threading.Event,
+    eraser: Callable[[], Any],
+    release: threading.Event,
+    what: str,
+) -> None:
+    """Runs ``holder`` until it sets ``held``, then ``eraser``, which must wait for it; then lets the holder
+    commit and waits for both."""
+    holding = threading.Thread(target=holder)
+    holding.start()
+    assert held.wait(timeout=30)
+    erasing = threading.Thread(target=eraser)
+    erasing.start()
+    erasing.join(timeout=2)
+    assert erasing.is_alive(), f"the erasure must wait for {what}"
+    release.set()
+    holding.join(timeout=30)
+    erasing.join(timeout=30)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_waiting_on_an_erasure_in_progress_is_refused(postgres_url: str, settings: Any) -> None:
     settings.EVENTBUS_TRANSPORT = "inprocess"
@@ -188,16 +210,13 @@ def test_an_upload_that_holds_the_lock_first_is_erased_with_the_account(
 
     monkeypatch.setattr(lifecycle, "start_stream", start_then_wait)
     outcome: list[Any] = []
-    uploader = threading.Thread(target=lambda: outcome.append(_upload(user.pk)))
-    uploader.start()
-    assert locked.wait(timeout=30)
-    eraser = threading.Thread(target=_erase, args=(user,))
-    eraser.start()
-    eraser.join(timeout=2)
-    assert eraser.is_alive(), "the erasure must wait for the upload's lock"
-    release.set()
-    uploader.join(timeout=30)
-    eraser.join(timeout=30)
+    _holder_then_eraser(
+        holder=lambda: outcome.append(_upload(user.pk)),
+        held=locked,
+        eraser=lambda: _erase(user),
+        release=release,
+        what="the upload's lock",
+    )
 
     assert isinstance(outcome[0], Document)  # committed before the erasure, then erased by user.deleted
     assert not Document.objects.filter(owner_id=user.pk).exists()
@@ -236,16 +255,9 @@ def test_chunks_committed_while_the_erasure_waits_are_erased_with_their_document
         finally:
             connection.close()
 
-    batch = threading.Thread(target=extraction_batch)
-    batch.start()
-    assert inserted.wait(timeout=30)
-    eraser = threading.Thread(target=erase)
-    eraser.start()
-    eraser.join(timeout=2)
-    assert eraser.is_alive(), "the erasure must wait for the batch that holds its document"
-    commit.set()
-    batch.join(timeout=30)
-    eraser.join(timeout=30)
+    _holder_then_eraser(
+        holder=extraction_batch, held=inserted, eraser=erase, release=commit, what="the batch that holds its document"
+    )
 
     assert errors == []
     assert not Document.objects.filter(owner_id=user.pk).exists()
