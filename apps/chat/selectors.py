@@ -19,9 +19,7 @@ _PREPARED_SESSIONS = PreparedRead(session_list_for_owner, values={"owner_id": in
 def session_list_rows_for_owner(*, owner_id: int) -> PreparedList | QuerySet[ChatSession]:
     """``session_list_for_owner`` for a paginated list: rows read by SQL compiled once per process (ADR 0027),
     or the queryset where the database has no window functions."""
-    if not _PREPARED_SESSIONS.is_supported():
-        return session_list_for_owner(owner_id=owner_id)
-    return PreparedList(_PREPARED_SESSIONS, owner_id=owner_id)
+    return _PREPARED_SESSIONS.listed(owner_id=owner_id)
 
 
 def session_get_for_owner(*, owner_id: int, session_id: int) -> ChatSession | None:

@@ -113,6 +113,13 @@ class PreparedRead:
     def is_supported(self, using: str = "default") -> bool:
         return not self._with_total or bool(connections[using].features.supports_over_clause)
 
+    def listed(self, *, using: str = "default", **values: Any) -> "PreparedList | QuerySet[Any]":
+        """The rows for ``values`` as a paginated list, or, where the database has no window functions, the
+        selector's own queryset for them (what the prepared read was built from)."""
+        if not self.is_supported(using):
+            return self.queryset(**values)
+        return PreparedList(self, using=using, **values)
+
     def _compiled_for(self, using: str) -> _Compiled:
         compiled = self._compiled.get(using)
         if compiled is None:

@@ -45,15 +45,12 @@ def document_list_rows_for_owner(
 ) -> PreparedList | QuerySet[Document]:
     """``document_list_for_owner`` for a paginated list: rows (``apps.core.prepared.Row``) read by SQL compiled
     once per process (ADR 0027), or the queryset where the database has no window functions."""
-    read = _PREPARED_LISTS[(bool(course), bool(status))]
-    if not read.is_supported():
-        return document_list_for_owner(owner_id=owner_id, course=course, status=status)
     values: dict[str, Any] = {"owner_id": owner_id}
     if course:
         values["course"] = course
     if status:
         values["status"] = status
-    return PreparedList(read, **values)
+    return _PREPARED_LISTS[(bool(course), bool(status))].listed(**values)
 
 
 def document_get_for_owner(*, owner_id: int, document_id: int) -> Document | None:

@@ -18,9 +18,7 @@ _PREPARED_TRANSCRIPTIONS = PreparedRead(transcription_list_for_owner, values={"o
 def transcription_list_rows_for_owner(*, owner_id: int) -> PreparedList | QuerySet[Transcription]:
     """``transcription_list_for_owner`` for a paginated list: rows read by SQL compiled once per process (ADR
     0027), or the queryset where the database has no window functions."""
-    if not _PREPARED_TRANSCRIPTIONS.is_supported():
-        return transcription_list_for_owner(owner_id=owner_id)
-    return PreparedList(_PREPARED_TRANSCRIPTIONS, owner_id=owner_id)
+    return _PREPARED_TRANSCRIPTIONS.listed(owner_id=owner_id)
 
 
 def transcription_get_for_owner(*, owner_id: int, transcription_id: int) -> Transcription | None:

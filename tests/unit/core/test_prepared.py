@@ -130,3 +130,15 @@ def test_the_detail_answers_what_the_orm_and_drf_would(user, other_user, auth_cl
 def test_an_id_past_64_bits_is_not_found_as_with_the_orm(auth_client):
     assert auth_client.get(f"{DOCUMENTS}{2**70}/").status_code == 404
     assert selectors.document_detail_for_owner(owner_id=1, document_id=-(2**64)) is None
+
+
+@pytest.mark.django_db
+def test_a_list_falls_back_to_the_selectors_queryset_without_window_functions(user, monkeypatch):
+    varied_documents(user.pk)
+    assert isinstance(selectors.document_list_rows_for_owner(owner_id=user.pk, status="processed"), PreparedList)
+
+    monkeypatch.setattr(connection.features, "supports_over_clause", False)
+    listed = selectors.document_list_rows_for_owner(owner_id=user.pk, status="processed")
+
+    assert not isinstance(listed, PreparedList)
+    assert list(listed) == list(selectors.document_list_for_owner(owner_id=user.pk, status="processed"))
