@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,24 @@ def _duplicates(questions: list[Any]) -> int:
     return pairs
 
 
+def notes_then_quiz(
+    passages: list[Any], *, page_count: int, clock: Callable[[], float] = time.perf_counter
+) -> tuple[Any, Any, float, float]:
+    """Notes, then a 10-question mixed quiz, as the jobs make them, each timed by ``clock``: the notes, the quiz,
+    and their seconds."""
+    from apps.generation import GenerationConfig, generate_notes, generate_questions
+
+    config = GenerationConfig()
+    started = clock()
+    notes = generate_notes(passages, config=config)
+    notes_seconds = clock() - started
+    started = clock()
+    quiz = generate_questions(passages, count=10, types=[], difficulty="medium", config=config, page_count=page_count)
+    return notes, quiz, notes_seconds, clock() - started
+
+
 def run_document(label: str, content: bytes, name: str, max_pages: int) -> dict[str, Any]:
-    from apps.generation import GenerationConfig, analysis, embeddings, generate_notes, generate_questions
+    from apps.generation import GenerationConfig, analysis, embeddings, generate_questions
 
     document_id, extract_seconds = _extract(content, name)
     passages, pages, status = _passages(document_id)
@@ -168,12 +185,7 @@ def run_document(label: str, content: bytes, name: str, max_pages: int) -> dict[
     used = [p for p in passages if p.page <= max_pages]
     used_pages = len({p.page for p in used})
     config = GenerationConfig()
-    started = time.perf_counter()
-    notes = generate_notes(used, config=config)
-    notes_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    result = generate_questions(used, count=10, types=[], difficulty="medium", config=config, page_count=used_pages)
-    quiz_seconds = time.perf_counter() - started
+    notes, result, notes_seconds, quiz_seconds = notes_then_quiz(used, page_count=used_pages)
     analysis.clear_cache()
     embeddings.clear_cache()
     started = time.perf_counter()

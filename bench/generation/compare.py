@@ -40,6 +40,7 @@ def store(folder: Path, max_pages: int = 100) -> None:
 
 def run(folder: Path, out: Path) -> None:
     from apps.generation import GenerationConfig, Passage, embeddings, generate_notes, generate_questions
+    from bench import generation as bench
 
     embeddings.embed(["warm up the embedding model"])
     text = "Photosynthesis is the process that turns light into chemical energy. " * 8
@@ -51,13 +52,7 @@ def run(folder: Path, out: Path) -> None:
         stored = json.loads(path.read_text())
         passages = [Passage(**p) for p in stored["passages"]]
         pages = len({p.page for p in passages})
-        config = GenerationConfig()
-        started = time.process_time()
-        notes = generate_notes(passages, config=config)
-        notes_cpu = time.process_time() - started
-        started = time.process_time()
-        quiz = generate_questions(passages, count=10, types=[], difficulty="medium", config=config, page_count=pages)
-        quiz_cpu = time.process_time() - started
+        notes, quiz, notes_cpu, quiz_cpu = bench.notes_then_quiz(passages, page_count=pages, clock=time.process_time)
         results[stored["document"]] = {
             "pages": pages,
             "notes_cpu_s": round(notes_cpu, 4),
