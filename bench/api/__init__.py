@@ -4,6 +4,8 @@ same run.
     .venv/bin/python -m bench api            (3 rounds of 20 s per endpoint, 16 keep-alive connections)
     .venv/bin/python -m bench api --quick    (3 rounds of 5 s)
 
+Then ``bench.api.cpu`` compares the CPU each request costs in-process (``--no-cpu`` skips it).
+
 Ours: the project on its embedded defaults (SQLite, local files, in-process bus) with production-like
 settings (DEBUG off, JSON logs, metrics, throttles on but with their rates raised so the load is not refused),
 a learner with 25 extracted documents, a JWT. The ceiling: a bare Django + DRF project whose one view returns
@@ -142,6 +144,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn only)")
+    parser.add_argument("--no-cpu", action="store_true", help="skip the in-process CPU comparison (bench.api.cpu)")
     args = parser.parse_args()
     seconds = 5.0 if args.quick else 20.0
     if args.server == "daphne" and args.workers != 1:
@@ -190,7 +193,11 @@ def main() -> int:
         )
     )
     errors = sum(figure["errors"] for figures in rounds for figure in figures.values())
-    return 1 if errors else 0
+    cpu = 0
+    if not args.no_cpu:  # the CPU each request costs, bare / ours (bench/results/api_cpu.json)
+        print("-- CPU per request, in-process (python -m bench.api.cpu)", flush=True)
+        cpu = subprocess.call([PYTHON, "-m", "bench.api.cpu", *(["--repeat", "1"] if args.quick else [])], cwd=ROOT)
+    return 1 if errors or cpu else 0
 
 
 def _print_round(number: int, figures: dict[str, dict[str, Any]]) -> None:

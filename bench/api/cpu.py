@@ -2,11 +2,15 @@
 requests, ``time.process_time()`` around them. Separates a change's CPU cost from the shared machine's noise,
 which the load test cannot.
 
-    .venv/bin/python -m bench.api.cpu [--requests 150] [--repeat 3] [--profile ENDPOINT]
+    .venv/bin/python -m bench.api.cpu [--requests 100] [--blocks 7] [--repeat 3] [--profile ENDPOINT]
 
-Runs the bare DRF view and our endpoints in separate processes (separate settings), alternating, on a
-database seeded like ``python -m bench api``'s. Prints milliseconds of CPU per request and the ratio
-bare / ours (the figure the 0.6 target is about).
+Runs the bare DRF view and our endpoints in two processes (separate settings) side by side, on a database
+seeded like ``python -m bench api``'s, and measures them block by block in turn: a block of ``--requests``
+bare requests, then a block of one of our endpoints, ``--blocks`` pairs per endpoint. Each endpoint's figure
+is the median of its pairs' ratios bare / ours (the figure the 0.6 target is about): the bare view costs about
+3 ms, and single blocks of it spread 2.2-4.2 ms within one process on a quiet machine, so a ratio of two
+figures taken minutes apart moved with whatever the machine did in between. ``--repeat`` starts new
+processes. Results: bench/results/api_cpu.json.
 """
 
 import argparse
@@ -15,6 +19,7 @@ import cProfile
 import json
 import os
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,9 +64,7 @@ async def _call(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
     return status
 
 
-async def _measure(app: Any, path: str, headers: list[tuple[bytes, bytes]], requests: int) -> float:
-    for _ in range(10):  # warm up: first-use imports, compiled serializers, pooled connections
-        assert await _call(app, path, headers) == 200, path
+async def _block(app: Any, path: str, headers: list[tuple[bytes, bytes]], requests: int) -> float:
     start = time.process_time()
     for _ in range(requests):
         status = await _call(app, path, headers)
@@ -70,20 +73,90 @@ async def _measure(app: Any, path: str, headers: list[tuple[bytes, bytes]], requ
     return (time.process_time() - start) * 1000 / requests
 
 
+async def _serve_blocks(app: Any, paths: dict[str, str], headers: list[tuple[bytes, bytes]], requests: int) -> None:
+    """Warms every endpoint up, says ``ready``, then measures one block per endpoint name read from stdin."""
+    for path in paths.values():
+        for _ in range(10):  # first-use imports, compiled serializers, pooled connections
+            assert await _call(app, path, headers) == 200, path
+    print("ready", flush=True)
+    for line in sys.stdin:
+        print(json.dumps(await _block(app, paths[line.strip()], headers, requests)), flush=True)
+
+
 def child() -> None:
-    """Runs in the measured process: ``argv``: app module, JSON paths, token, requests, profile path."""
+    """Runs in the measured process: ``argv``: app module, JSON paths, token, requests, profiled endpoint."""
     module, paths, token = sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
     requests, profile = int(sys.argv[5]), sys.argv[6]
     import importlib
 
     app = importlib.import_module(module).application
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
-    out: dict[str, float] = {}
-    for name, path in paths.items():
-        out[name] = asyncio.run(_measure(app, path, headers, requests))
-        if profile and name == profile:
-            _profile(path, token, requests)
-    print(json.dumps(out))
+    asyncio.run(_serve_blocks(app, paths, headers, requests))
+    if profile:
+        _profile(paths[profile], token, requests)
+
+
+class _Process:
+    """A measured process: one block of requests per call, its CPU milliseconds per request returned."""
+
+    def __init__(
+        self, env: dict[str, str], module: str, paths: dict[str, str], token: str, requests: int, profile: str = ""
+    ) -> None:
+        argv = [PYTHON, "-m", "bench.api.cpu", "--child", module, json.dumps(paths), token, str(requests), profile]
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE if profile else subprocess.DEVNULL,
+            text=True,
+        )
+        self._expect("ready")
+
+    def _expect(self, what: str) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line or (what and line.strip() != what):
+            self.proc.kill()
+            raise RuntimeError(f"the measured process said {line!r} (expected {what or 'a figure'})")
+        return line
+
+    def block(self, name: str) -> float:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.flush()
+        return float(self._expect(""))
+
+    def close(self) -> str:
+        _, errors = self.proc.communicate(timeout=600)  # closes stdin: the process profiles, then ends
+        return errors or ""
+
+
+def repetition(
+    env: dict[str, str], ours_env: dict[str, str], paths: dict[str, str], token: str, args: argparse.Namespace
+) -> dict[str, dict[str, float]]:
+    """One bare process and one of ours, measured block by block in turn (a bare block before each of ours):
+    per endpoint the median CPU per request and the median of the paired blocks' ratios bare / ours."""
+    bare = _Process(env, "bench.api.bare_asgi", {"bare": "/bare/"}, "", args.requests)
+    ours = _Process(ours_env, "learning_platform.asgi", paths, token, args.requests, args.profile)
+    pairs: dict[str, list[tuple[float, float]]] = {name: [] for name in paths}
+    try:
+        for _ in range(args.blocks):
+            for name in paths:
+                pairs[name].append((bare.block("bare"), ours.block(name)))
+    finally:
+        bare.close()
+        profile = ours.close()
+    if args.profile:
+        sys.stderr.write(profile)
+    out = {"bare": {"ms": statistics.median(b for values in pairs.values() for b, _ in values), "ratio": 1.0}}
+    for name, values in pairs.items():
+        out[name] = {
+            "ms": statistics.median(o for _, o in values),
+            "ratio": statistics.median(b / o for b, o in values),
+        }
+    return out
 
 
 def _profile(path: str, token: str, requests: int) -> None:
@@ -100,19 +173,10 @@ def _profile(path: str, token: str, requests: int) -> None:
     pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(80)
 
 
-def _run(env: dict[str, str], module: str, paths: dict[str, str], token: str, requests: int, profile: str) -> Any:
-    argv = [PYTHON, "-m", "bench.api.cpu", "--child", module, json.dumps(paths), token, str(requests), profile]
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    if profile:
-        sys.stderr.write(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=150)
+    parser.add_argument("--requests", type=int, default=100, help="requests per block")
+    parser.add_argument("--blocks", type=int, default=7, help="paired blocks per endpoint (median kept)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", default="", help="an endpoint name to profile with cProfile (stderr)")
     args = parser.parse_args()
@@ -120,17 +184,19 @@ def main() -> int:
         env = _environment(data_dir)
         ours_env = {**env, "DJANGO_SETTINGS_MODULE": "learning_platform.settings.base"}
         seeded, paths = seed(env)
-        runs: list[dict[str, float]] = []
+        runs = []
         for _ in range(args.repeat):
-            bare = _run(env, "bench.api.bare_asgi", {"bare": "/bare/"}, "", args.requests, "")
-            ours = _run(ours_env, "learning_platform.asgi", paths, seeded["token"], args.requests, args.profile)
-            runs.append({**bare, **ours})
-            print(" ".join(f"{k}={v:.2f}ms" for k, v in runs[-1].items()), flush=True)
+            runs.append(repetition(env, ours_env, paths, seeded["token"], args))
+            print(" ".join(f"{k}={v['ms']:.2f}ms ({v['ratio']:.2f})" for k, v in runs[-1].items()), flush=True)
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    summary = {}
     for name in runs[0]:
-        values = [r[name] for r in runs]
-        ratios = [r["bare"] / r[name] for r in runs]
-        print(f"{name:16s} {min(values):6.2f}-{max(values):6.2f} ms  bare/ours {min(ratios):.2f}-{max(ratios):.2f}")
+        values, ratios = [r[name]["ms"] for r in runs], [r[name]["ratio"] for r in runs]
+        summary[name] = {"ms": [min(values), max(values)], "bare_over_ours": [min(ratios), max(ratios)]}
+        print(f"{name:30s} {min(values):6.2f}-{max(values):6.2f} ms  bare/ours {min(ratios):.2f}-{max(ratios):.2f}")
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "api_cpu.json").write_text(json.dumps({"args": vars(args), "runs": runs, "summary": summary}, indent=2))
     return 0
 
 
