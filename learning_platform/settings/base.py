@@ -47,7 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Rate, errors and duration under django-prometheus's names, without its other families (ADR 0033).
+    "apps.core.metrics.RequestMetricsMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
     "apps.core.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -58,7 +59,7 @@ MIDDLEWARE = [
     "apps.core.middleware.PageOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.JsonErrorMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "apps.core.metrics.ExceptionMetricsMiddleware",
 ]
 
 #: Run by PageOnlyMiddleware, in this order, for every path outside /api/.
