@@ -141,9 +141,9 @@ _Batch = list[tuple[int, str, list[Table], str]]
 
 
 def _charge_first_batch(document_id: int, batch_bytes: int, counts: _Counts) -> None:
-    """The first batch's charge and the learner's text budget in one statement: the conditional UPDATE of
-    every batch returns the bytes the learner's other live documents use (files and text), the read
-    ``selectors.storage_used(excluding_document_id=...)`` makes."""
+    """The first batch's charge and the learner's text budget in one statement: the batch's conditional UPDATE
+    (every batch runs one) also returns the bytes the learner's other live documents use (files and text), the
+    sum ``selectors.storage_used(excluding_document_id=...)`` reads."""
     document = counts.document
     assert document is not None  # the job's start wrote it
     deleted = str(Document.Status.DELETED)
