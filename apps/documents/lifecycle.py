@@ -8,7 +8,7 @@ knows the current shape of each event.
 """
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -220,6 +220,12 @@ def state_of(document: Document) -> DocumentState:
     return DocumentState(**{name: getattr(document, name) for name in PROJECTED_FIELDS})
 
 
+def columns_of(state: DocumentState) -> dict[str, Any]:
+    """The projected columns of ``state``: ``dataclasses.asdict`` without its deep copy of every value (the
+    values are strings, numbers, times and the tags list, which ``apply`` builds afresh when it sets it)."""
+    return {name: getattr(state, name) for name in PROJECTED_FIELDS}
+
+
 # --- appending -------------------------------------------------------------------------------------------
 
 
@@ -258,7 +264,7 @@ def start_stream(*, owner_id: int, data: dict[str, Any], actor_id: int | None = 
     document's first sequence number cannot be taken, and any error fails the caller's transaction anyway."""
     now = timezone.now()
     provisional = StoredEvent(0, owner_id, 1, UPLOADED, CURRENT_VERSIONS[UPLOADED], data, now, actor_id)
-    document = Document.objects.create(owner_id=owner_id, **asdict(apply(DocumentState(), provisional)))
+    document = Document.objects.create(owner_id=owner_id, **columns_of(apply(DocumentState(), provisional)))
     _insert(
         document_id=document.pk,
         owner_id=owner_id,
@@ -296,7 +302,7 @@ def append(
         actor_id=actor_id,
     )
     state = apply(state_of(document), event)
-    changed = {name: value for name, value in asdict(state).items() if getattr(document, name) != value}
+    changed = {name: value for name, value in columns_of(state).items() if getattr(document, name) != value}
     with transaction.atomic(savepoint=False):
         written = Document.objects.filter(pk=document.pk, version=expected).update(**changed)
         if written:
@@ -362,5 +368,5 @@ def rebuild(*, write: bool = True, on_stream: Callable[[], None] | None = None) 
             continue
         differing.append(document_id)
         if write:
-            Document.objects.update_or_create(pk=document_id, defaults={"owner_id": owner_id, **asdict(state)})
+            Document.objects.update_or_create(pk=document_id, defaults={"owner_id": owner_id, **columns_of(state)})
     return replayed, differing

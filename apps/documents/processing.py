@@ -10,13 +10,14 @@ import logging
 from collections.abc import Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Field
 
-from apps.documents import lifecycle, selectors, services
+from apps.documents import lifecycle, services
 from apps.documents.extraction import SOURCE_OCR, SOURCE_OCR_LIMIT, ExtractionError, PageText, Table
 from apps.documents.extraction.chunking import chunk_page
 from apps.documents.extraction.cleaning import clean_text
@@ -70,8 +71,8 @@ class _Counts:
     ocr_pages: int = 0
     ocr_limit_pages: int = 0
     text_bytes: int = 0
-    #: How many bytes of text the learner's quota leaves for this document.
-    text_budget: int = 0
+    #: How many bytes of text the learner's quota leaves for this document; read by the first batch's write.
+    text_budget: int | None = None
     #: The document as this job last wrote it: the next lifecycle event tries it first instead of a read.
     document: Document | None = None
 
@@ -125,14 +126,9 @@ def _check_page_limit(count: int, *, counted_so_far: bool = False) -> None:
         raise ExtractionError("too_many_pages", f"This document has {has}; the limit is {limit}.")
 
 
-def _text_budget(document: Document) -> int:
-    used = selectors.storage_used(owner_id=document.owner_id, excluding_document_id=document.pk)
-    return settings.DOCUMENTS_QUOTA_BYTES - used - document.size_bytes
-
-
 def _charge_text(batch_bytes: int, counts: _Counts) -> None:
     counts.text_bytes += batch_bytes
-    if counts.text_bytes > counts.text_budget:
+    if counts.text_budget is not None and counts.text_bytes > counts.text_budget:
         raise ExtractionError(
             "quota_exceeded",
             "The text of this document would exceed your storage quota of "
@@ -144,6 +140,47 @@ def _charge_text(batch_bytes: int, counts: _Counts) -> None:
 _Batch = list[tuple[int, str, list[Table], str]]
 
 
+def _charge_first_batch(document_id: int, batch_bytes: int, counts: _Counts) -> None:
+    """The first batch's charge and the learner's text budget in one statement: the batch's conditional UPDATE
+    (every batch runs one) also returns the bytes the learner's other live documents use (files and text), the
+    sum ``selectors.storage_used(excluding_document_id=...)`` reads."""
+    document = counts.document
+    assert document is not None  # the job's start wrote it
+    deleted = str(Document.Status.DELETED)
+    params: list[int | str] = [batch_bytes, document_id, deleted, document.owner_id, deleted, document_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_first_charge_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise _Cancelled
+    used = int(row[0] or 0)
+    counts.text_budget = settings.DOCUMENTS_QUOTA_BYTES - used - document.size_bytes
+
+
+@cache
+def _first_charge_sql() -> str:
+    """``UPDATE ... RETURNING (SELECT ...)`` (SQLite 3.35+ and PostgreSQL; the ORM builds no RETURNING).
+    Params: batch bytes, document id, deleted, owner id, deleted, document id."""
+    meta = Document._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+
+    def column(name: str) -> str:
+        field = meta.get_field(name)
+        assert isinstance(field, Field)
+        return quote(str(field.column))
+
+    pk, status, text, size, owner = (column(n) for n in ("id", "status", "text_bytes", "size_bytes", "owner"))
+    used = (
+        f"SELECT SUM(other.{size} + other.{text}) FROM {table} other "  # noqa: S608 - names only
+        f"WHERE other.{owner} = %s AND NOT (other.{status} = %s) AND NOT (other.{pk} = %s)"
+    )
+    return (
+        f"UPDATE {table} SET {text} = {text} + %s WHERE {pk} = %s AND NOT ({status} = %s) "  # noqa: S608 - names only
+        f"RETURNING ({used})"
+    )
+
+
 def _flush(document_id: int, batch: _Batch, counts: _Counts) -> None:
     with transaction.atomic():
         _write_batch(document_id, batch, counts)
@@ -151,12 +188,16 @@ def _flush(document_id: int, batch: _Batch, counts: _Counts) -> None:
 
 def _write_batch(document_id: int, batch: _Batch, counts: _Counts) -> None:
     """Writes a batch of pages and their chunks; the caller's transaction is the unit."""
-    # One conditional UPDATE locks the document row, checks it is live and charges the batch's text; a
-    # batch over the quota raises below and rolls the charge back with the batch.
+    # One conditional UPDATE locks the document row, checks it is live and charges the batch's text (the
+    # first batch's also reads what the learner's other documents use); a batch over the quota raises below
+    # and rolls the charge back with the batch.
     batch_bytes = sum(len(text.encode()) for _, text, _, _ in batch)
-    live = Document.objects.filter(pk=document_id).exclude(status=Document.Status.DELETED)
-    if not live.update(text_bytes=F("text_bytes") + batch_bytes):
-        raise _Cancelled
+    if counts.text_budget is None:
+        _charge_first_batch(document_id, batch_bytes, counts)
+    else:
+        live = Document.objects.filter(pk=document_id).exclude(status=Document.Status.DELETED)
+        if not live.update(text_bytes=F("text_bytes") + batch_bytes):
+            raise _Cancelled
     _charge_text(batch_bytes, counts)
     pages, chunks = [], []
     for number, text, tables, source in batch:
@@ -314,7 +355,7 @@ def document_extract(*, job: JobContext) -> dict[str, Any]:
     document = _start(document_id, job)
     if document is None:
         return {"skipped": "document deleted"}
-    counts = _Counts(text_budget=_text_budget(document), document=document)
+    counts = _Counts(document=document)
     try:
         last_batch = _extract_pages(document, job, counts)
         _check_text(document.source_kind, counts)

@@ -155,12 +155,16 @@ def document_create_from_text(
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def document_request_extraction(
     *, document_id: int, idempotency_key: str | None, actor_id: int | None = None
 ) -> int | None:
     """Creates the extraction job (once per key) and records it on the document. Returns the job id, or
-    None when the document is gone or deleted or the job already existed."""
+    None when the document is gone or deleted or the job already existed.
+
+    No savepoint inside a caller's transaction (the bus's delivery of ``document.uploaded``, with its ledger
+    row): an error here fails that transaction as a whole, which is what the bus does with a failing handler
+    anyway."""
     document = Document.objects.select_for_update().filter(pk=document_id).first()
     if document is None or document.status == Document.Status.DELETED:
         return None

@@ -24,9 +24,10 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.jobs import statements
 from apps.jobs.context import JobContext
 from apps.jobs.dispatch import send_on_commit
 from apps.jobs.errors import JobFailed, LeaseLost, TimeLimitExceeded
@@ -88,18 +89,16 @@ def job_claim(*, job_id: int, worker: str) -> JobContext | None:
     holds it, it finished, or it ran out of attempts."""
     now = timezone.now()
     token = f"{worker}/{uuid.uuid4().hex[:12]}"
+    expires = now + timedelta(seconds=settings.JOBS_LEASE_SECONDS)
     with transaction.atomic():
-        claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED, attempts__lt=F("max_attempts")).update(
-            status=Job.Status.RUNNING,
-            attempts=F("attempts") + 1,
-            lease_owner=token,
-            lease_expires_at=now + timedelta(seconds=settings.JOBS_LEASE_SECONDS),
-            started_at=now,
-            updated_at=now,
+        # One statement: the conditional UPDATE of the claim returns the row it claimed.
+        job = statements.returning(
+            statements.claim_sql(),
+            [Job.Status.RUNNING, token, *map(statements.when, (expires, now, now)), job_id, Job.Status.QUEUED],
+            job_id,
         )
-        if not claimed:
+        if job is None:
             return None
-        job = Job.objects.get(pk=job_id)
         _push(job)
     limit = time_limit_for(job.kind)
     return JobContext(
@@ -129,15 +128,12 @@ def job_renew_lease(*, job_id: int, lease_token: str) -> None:
 def job_progress(*, job_id: int, lease_token: str, done: int, total: int | None) -> None:
     """Records progress, renews the lease and pushes the progress to the owner's websockets."""
     now = timezone.now()
-    updated = _held(job_id, lease_token).update(
-        progress_done=done,
-        progress_total=total,
-        lease_expires_at=now + timedelta(seconds=settings.JOBS_LEASE_SECONDS),
-        updated_at=now,
-    )
-    if not updated:
+    expires = now + timedelta(seconds=settings.JOBS_LEASE_SECONDS)
+    params = [done, total, statements.when(expires), statements.when(now), job_id, Job.Status.RUNNING, lease_token]
+    job = statements.returning(statements.progress_sql(), params, job_id)
+    if job is None:
         raise LeaseLost(f"job {job_id}: lease {lease_token} is no longer held")
-    _push(Job.objects.get(pk=job_id))
+    _push(job)
 
 
 @transaction.atomic
@@ -145,33 +141,13 @@ def job_succeed(
     *, job_id: int, lease_token: str, result: dict[str, Any] | None = None, total: int | None = None
 ) -> None:
     """Ends the job; its progress is total/total (``total``: the amount of work the handler last told, which
-    may never have been written)."""
-    job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.RUNNING, lease_owner=lease_token).first()
+    may never have been written). One conditional UPDATE on the lease, returning what the push needs."""
+    now = timezone.now()
+    params = [Job.Status.SUCCEEDED, statements.json_value(result or {}), total, total]
+    params += [statements.when(now), statements.when(now), job_id, Job.Status.RUNNING, lease_token]
+    job = statements.returning(statements.succeed_sql(), params, job_id)
     if job is None:
         raise LeaseLost(f"job {job_id}: lease {lease_token} is no longer held")
-    job.status = Job.Status.SUCCEEDED
-    job.result = result or {}
-    if total is not None:
-        job.progress_total = total
-    if job.progress_total is not None:
-        job.progress_done = job.progress_total
-    job.error_code, job.error = "", ""
-    job.lease_owner, job.lease_expires_at = "", None
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "result",
-            "progress_done",
-            "progress_total",
-            "error_code",
-            "error",
-            "lease_owner",
-            "lease_expires_at",
-            "finished_at",
-            "updated_at",
-        ]
-    )
     _push(job)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from apps.jobs import statements
 from apps.jobs.dispatch import send_on_commit
 from apps.jobs.info import JobInfo, job_info
 from apps.jobs.models import Job
@@ -35,24 +36,22 @@ def job_create(
     """
     registered = job_kind(kind)
     attempts = max_attempts or (registered.max_attempts if registered else None) or settings.JOBS_MAX_ATTEMPTS
-    # No look-up first: the unique key decides (a repeat is rare: a redelivered event, a double click), so
-    # the usual first call is one INSERT.
-    try:
-        with transaction.atomic():
-            job = Job.objects.create(
-                kind=kind,
-                owner_id=owner_id,
-                payload=payload or {},
-                subject_type=subject_type,
-                subject_id=str(subject_id),
-                idempotency_key=idempotency_key or None,
-                max_attempts=attempts,
-            )
-    except IntegrityError:
-        # A job with this key exists (created earlier, or by a concurrent call).
-        existing = Job.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
-        if existing is None:
-            raise
+    job = Job(
+        kind=kind,
+        owner_id=owner_id,
+        payload=payload or {},
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        idempotency_key=idempotency_key or None,
+        max_attempts=attempts,
+    )
+    # No look-up first and no savepoint: the unique key decides in the INSERT itself (ON CONFLICT DO NOTHING),
+    # so the usual first call is one statement and a repeat (a redelivered event, a double click, a concurrent
+    # call, which waits for the first to commit) leaves the caller's transaction usable.
+    if not statements.insert_unless_key_taken(job):
+        existing = Job.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:  # the other job was deleted in between: its key is free again
+            raise IntegrityError(f"job idempotency key {idempotency_key!r} was taken, then freed")
         return job_info(existing), False
     send_on_commit(job.pk, kind=kind)
     return job_info(job), True

@@ -13,9 +13,8 @@ Nothing here imports Django: it runs in the PDF worker processes.
 
 import ctypes
 import logging
-from collections.abc import Iterator
 from functools import cache
-from itertools import islice, pairwise
+from itertools import pairwise
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -45,60 +44,113 @@ MAX_TABLE_CELLS_PER_PAGE = 2000
 MAX_TABLE_CHARS_PER_PAGE = 20000
 
 
-def _path_objects(page: pdfium.PdfPage) -> Iterator[Any]:
-    """The raw handles of the page's path objects, forms descended into up to ``MAX_FORM_DEPTH`` levels, in the
-    order of ``page.get_objects(filter=[FPDF_PAGEOBJ_PATH], max_depth=MAX_FORM_DEPTH)``, without building a
-    Python wrapper for every object of the page (text objects included), which cost more than the test itself."""
+def _untyped(function: Any, restype: Any, *argtypes: Any) -> Any:
+    """A ``pypdfium2.raw`` function declared again with ``void *`` handles. The raw bindings declare a handle as
+    a typed pointer, so ctypes builds a pointer object for every handle a call returns and checks its type on
+    every call that takes one; the walk over a page's objects makes two to four such calls an object (a page
+    of the DA manual has about 1,000 objects). Same function, same arguments: only the Python side is cheaper."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    assert address is not None  # a bound function of a loaded library
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
-    def walk(parent: Any, count: Any, get: Any, level: int) -> Iterator[Any]:
-        for i in range(count(parent)):
-            obj = get(parent, i)
+
+class _Raw:
+    """The PDFium calls of the ruling test, with untyped handles (see ``_untyped``); built once per process."""
+
+    def __init__(self) -> None:
+        vp, i, fp, ip = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
+        self.count_objects = _untyped(pdfium_c.FPDFPage_CountObjects, i, vp)
+        self.get_object = _untyped(pdfium_c.FPDFPage_GetObject, vp, vp, i)
+        self.form_count_objects = _untyped(pdfium_c.FPDFFormObj_CountObjects, i, vp)
+        self.form_get_object = _untyped(pdfium_c.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong)
+        self.get_type = _untyped(pdfium_c.FPDFPageObj_GetType, i, vp)
+        self.get_bounds = _untyped(pdfium_c.FPDFPageObj_GetBounds, i, vp, fp, fp, fp, fp)
+        self.get_draw_mode = _untyped(pdfium_c.FPDFPath_GetDrawMode, i, vp, ip, ip)
+        self.get_matrix = _untyped(pdfium_c.FPDFPageObj_GetMatrix, i, vp, ctypes.POINTER(pdfium_c.FS_MATRIX))
+        self.count_segments = _untyped(pdfium_c.FPDFPath_CountSegments, i, vp)
+        self.get_segment = _untyped(pdfium_c.FPDFPath_GetPathSegment, vp, vp, i)
+        self.segment_point = _untyped(pdfium_c.FPDFPathSegment_GetPoint, i, vp, fp, fp)
+        self.segment_type = _untyped(pdfium_c.FPDFPathSegment_GetType, i, vp)
+        self.segment_close = _untyped(pdfium_c.FPDFPathSegment_GetClose, i, vp)
+
+
+@cache
+def _raw() -> _Raw:
+    return _Raw()
+
+
+def _path_objects(page: pdfium.PdfPage) -> list[int]:
+    """The page's path objects (untyped handles), forms descended into up to ``MAX_FORM_DEPTH`` levels, in the
+    order of ``page.get_objects(filter=[FPDF_PAGEOBJ_PATH], max_depth=MAX_FORM_DEPTH)``, without building a
+    Python wrapper for every object of the page (text objects included), which cost more than the test itself.
+    At most ``MAX_PATH_OBJECTS``. The handles are valid while the page is open."""
+    raw = _raw()
+    get_type, path, form = raw.get_type, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    found: list[int] = []
+
+    def walk(parent: int, count: Any, get: Any, level: int) -> bool:
+        """Appends the path objects under ``parent``; False once ``MAX_PATH_OBJECTS`` are found."""
+        for index in range(count(parent)):
+            obj = get(parent, index)
             if not obj:
                 continue
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                yield obj
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < MAX_FORM_DEPTH - 1:
-                yield from walk(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1)
+            kind = get_type(obj)
+            if kind == path:
+                found.append(obj)
+                if len(found) >= MAX_PATH_OBJECTS:
+                    return False
+            elif (
+                kind == form
+                and level < MAX_FORM_DEPTH - 1
+                and not walk(obj, raw.form_count_objects, raw.form_get_object, level + 1)
+            ):
+                return False
+        return True
 
-    yield from walk(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, 0)
+    walk(ctypes.cast(page.raw, ctypes.c_void_p).value or 0, raw.count_objects, raw.get_object, 0)
+    return found
 
 
 class _PathReader:
     """Reads path objects with reused ctypes buffers (one set per page walk)."""
 
     def __init__(self) -> None:
+        self.raw = _raw()
         self.x, self.y = ctypes.c_float(), ctypes.c_float()
         self.left, self.bottom = ctypes.c_float(), ctypes.c_float()
         self.right, self.top = ctypes.c_float(), ctypes.c_float()
         self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
         self.matrix = pdfium_c.FS_MATRIX()
+        self._bounds = tuple(ctypes.byref(v) for v in (self.left, self.bottom, self.right, self.top))
+        self._point = ctypes.byref(self.x), ctypes.byref(self.y)
+        self._modes = ctypes.byref(self.fill), ctypes.byref(self.stroke)
 
-    def bounds(self, obj: Any) -> tuple[float, float, float, float] | None:
+    def bounds(self, obj: int) -> tuple[float, float, float, float] | None:
         """Left, bottom, right, top in page space (the object's matrix applied, every point of the path in it)."""
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, self.left, self.bottom, self.right, self.top):
+        if not self.raw.get_bounds(obj, *self._bounds):
             return None
         return self.left.value, self.bottom.value, self.right.value, self.top.value
 
-    def stroked(self, obj: Any) -> bool:
-        return bool(pdfium_c.FPDFPath_GetDrawMode(obj, self.fill, self.stroke)) and bool(self.stroke.value)
+    def stroked(self, obj: int) -> bool:
+        return bool(self.raw.get_draw_mode(obj, *self._modes)) and bool(self.stroke.value)
 
-    def straight_segments(self, obj: Any) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    def straight_segments(self, obj: int) -> list[tuple[tuple[float, float], tuple[float, float]]]:
         """The path's straight segments as point pairs in page space, including the one that closes a subpath
         (a line-to from the previous point, which may be a curve's control point, as before)."""
-        m = self.matrix
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        raw, m = self.raw, self.matrix
+        if not raw.get_matrix(obj, ctypes.byref(m)):
             raise pdfium.PdfiumError("Failed to get matrix of pageobject.")
         a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
         x, y = self.x, self.y
-        get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-        get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+        px_ref, py_ref = self._point
+        get_segment, get_point = raw.get_segment, raw.segment_point
+        get_type, get_close = raw.segment_type, raw.segment_close
         out: list[tuple[tuple[float, float], tuple[float, float]]] = []
         previous: tuple[float, float] | None = None
         start: tuple[float, float] | None = None
-        for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        for i in range(raw.count_segments(obj)):
             segment = get_segment(obj, i)
-            if not segment or not get_point(segment, x, y):
+            if not segment or not get_point(segment, px_ref, py_ref):
                 continue
             px, py = x.value, y.value
             point = (a * px + c * py + e, b * px + d * py + f)
@@ -128,7 +180,7 @@ def _rulings(page: pdfium.PdfPage, enough: tuple[int, int] | None = None) -> tup
     ys: set[int] = set()
     reader = _PathReader()
     small = MIN_RULING_LENGTH - BOUNDS_MARGIN
-    objects = [(obj, reader.bounds(obj)) for obj in islice(_path_objects(page), MAX_PATH_OBJECTS)]
+    objects = [(obj, reader.bounds(obj)) for obj in _path_objects(page)]
     tall = any(bounds is None or bounds[3] - bounds[1] >= small for _, bounds in objects)
     wide = any(bounds is None or bounds[2] - bounds[0] >= small for _, bounds in objects)
     if enough is not None and ((enough[0] > 0 and not tall) or (enough[1] > 0 and not wide)):
@@ -236,9 +288,7 @@ def ruling_edges(page: pdfium.PdfPage) -> tuple[list[dict[str, Any]], list[dict[
             )
 
     reader = _PathReader()
-    for count, obj in enumerate(_path_objects(page)):
-        if count >= MAX_PATH_OBJECTS:
-            break
+    for obj in _path_objects(page):
         for a, b in reader.straight_segments(obj):
             add(a, b)
     return vertical, horizontal

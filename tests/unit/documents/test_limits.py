@@ -219,3 +219,22 @@ def test_documents_reaches_accounts_only_through_its_typed_functions() -> None:
     offenders = [str(path) for path in sources if "get_user_model" in path.read_text()]
 
     assert offenders == []
+
+
+def test_the_text_of_other_documents_leaves_less_room_for_a_documents_text(upload: Any, settings: Any) -> None:
+    """The first batch's write reads the budget (ADR 0031): other live documents' files and text count, the
+    document's own file counts, a deleted document's do not."""
+    other = Document.objects.get(pk=upload(b"plenty of words " * 500, name="a.txt").json()["id"])
+    deleted = Document.objects.get(pk=upload(b"gone words " * 500, name="gone.txt").json()["id"])
+    services.document_delete(owner_id=other.owner_id, document_id=deleted.pk)
+    content = b"some more words " * 50
+    text_bytes = len(content.strip())
+    settings.DOCUMENTS_QUOTA_BYTES = other.size_bytes + other.text_bytes + len(content) + text_bytes - 1
+
+    refused = Document.objects.get(pk=upload(content, name="b.txt").json()["id"])
+    services.document_delete(owner_id=other.owner_id, document_id=refused.pk)  # a failed document keeps its file
+    settings.DOCUMENTS_QUOTA_BYTES += 1
+    accepted = Document.objects.get(pk=upload(content, name="c.txt").json()["id"])
+
+    assert (refused.status, refused.failure_code, refused.text_bytes) == ("failed", "quota_exceeded", 0)
+    assert (accepted.status, accepted.text_bytes) == ("processed", text_bytes)
