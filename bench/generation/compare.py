@@ -7,8 +7,9 @@
 ``store`` extracts the bench documents once (the real upload path, as ``bench generation`` does) and writes
 each one's passages (the pages it is generated from) to DIR as JSON. ``run`` needs no Django: it reads those
 passages, warms the engine up, then generates the notes and a 10-question quiz of each document as the bench
-does (notes first, the quiz in the same process), timing each with ``time.process_time`` (CPU seconds, which
-other processes' load does not inflate as it does wall time), and writes the notes and the questions as JSON
+does (notes first, the quiz in the same process; the engine's caches emptied before each document), timing
+each with ``time.process_time`` (CPU seconds, which other processes' load does not inflate as it does wall
+time), and writes the notes and the questions as JSON
 beside the times. Run it from a checkout of the old code and from the new (``PYTHONPATH`` selects the code),
 then compare the two files' ``output`` fields: they must be equal, item for item.
 """
@@ -52,7 +53,10 @@ def run(folder: Path, out: Path) -> None:
         stored = json.loads(path.read_text())
         passages = [Passage(**p) for p in stored["passages"]]
         pages = len({p.page for p in passages})
-        notes, quiz, notes_cpu, quiz_cpu = bench.notes_then_quiz(passages, page_count=pages, clock=time.process_time)
+        bench.forget()  # every document pays its own analysis, whatever ran before it
+        notes, quiz, (notes_cpu,), (quiz_cpu,) = bench.notes_then_quiz(
+            passages, page_count=pages, clocks=(time.process_time,)
+        )
         results[stored["document"]] = {
             "pages": pages,
             "notes_cpu_s": round(notes_cpu, 4),
