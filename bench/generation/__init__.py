@@ -131,9 +131,9 @@ def forget() -> None:
         if not (name == "apps.generation" or name.startswith("apps.generation.")) or module is None:
             continue
         for value in list(vars(module).values()):
-            clear = getattr(value, "cache_clear", None)
-            if callable(clear) and getattr(value, "__module__", None) == name:
-                clear()
+            # Looked up on the type: a lazy object (Django's settings) would resolve itself on an instance lookup.
+            if callable(getattr(type(value), "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
         clear_cache = getattr(module, "clear_cache", None)
         if callable(clear_cache):
             clear_cache()
