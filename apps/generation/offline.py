@@ -227,7 +227,7 @@ def _lowered_terms(terms: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]
     return tuple((t, t.lower() if t.isascii() else None) for t in terms)
 
 
-def may_stand_in(text: str, terms: tuple[str, ...]) -> list[str]:
+def _may_stand_in(text: str, terms: tuple[str, ...]) -> list[str]:
     """The ``terms`` (in their order) that :func:`occurrences` could find in ``text`` ignoring case: a
     substring test on the lower-cased text, where that test is exact (see :func:`occurrences`)."""
     lowered, exact = _lowered(text)
@@ -247,7 +247,7 @@ def count_in(sentence: str, term: str) -> int:
 def sentence_terms(sentence: Sentence, phrases: list[Term], *, texts: tuple[str, ...] | None = None) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names
     (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones)."""
-    maybe = set(may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts))
+    maybe = set(_may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts))
     terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
@@ -312,7 +312,7 @@ def key_points(
     scores = {
         s: sum(
             weight[term]  # in the order of ``weight``: the same float sum
-            for term in may_stand_in(s.text, weighted)
+            for term in _may_stand_in(s.text, weighted)
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
         for s in (prose if prose is not None else window.sentences)

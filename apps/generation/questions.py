@@ -17,11 +17,11 @@ import numpy as np
 
 from apps.generation.offline import (
     Term,
+    _may_stand_in,
     count_in,
     definition,
     is_good_sentence,
     keyphrases,
-    may_stand_in,
     sentence_terms,
 )
 from apps.generation.text import content_words, normalise
@@ -159,9 +159,9 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_
     size = len(answer.split())
     same_kind = pool.terms.get(kind, [])
     options = _option_terms(pool, kind)
-    # Only a term whose lower case stands in the stem's can be counted in it (see ``may_stand_in``): the
+    # Only a term whose lower case stands in the stem's can be counted in it (see ``_may_stand_in``): the
     # others are not counted one by one (up to 400 terms a kind, for every question).
-    in_stem = set(may_stand_in(stem, tuple(options)))
+    in_stem = set(_may_stand_in(stem, tuple(options)))
     eligible = [
         t
         for t in options

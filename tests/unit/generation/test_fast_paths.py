@@ -161,7 +161,7 @@ def test_the_distractor_shortlists_are_embedded_in_one_call(
 
 
 def _may_stand_in_before(text: str, terms: list[str]) -> list[str]:
-    """``offline.may_stand_in`` as it was: lower-casing the text and every term on every call."""
+    """``offline._may_stand_in`` as it was: lower-casing the text and every term on every call."""
     from apps.generation.offline import _FOLDS_TO_ASCII
 
     if not (text.isascii() or _FOLDS_TO_ASCII.search(text) is None):
@@ -172,7 +172,7 @@ def _may_stand_in_before(text: str, terms: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
 def test_term_prefilter_is_the_one_it_replaces(name: str) -> None:
-    from apps.generation.offline import may_stand_in
+    from apps.generation.offline import _may_stand_in
 
     text = _text(name)
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()][:300]
@@ -182,7 +182,7 @@ def test_term_prefilter_is_the_one_it_replaces(name: str) -> None:
     kept = 0
     for sentence in sentences:
         expected = _may_stand_in_before(sentence, terms)
-        assert may_stand_in(sentence, tuple(terms)) == expected, sentence
+        assert _may_stand_in(sentence, tuple(terms)) == expected, sentence
         assert occurrences(sentence, terms[3], ignore_case=True) == len(
             _term_pattern(terms[3], re.IGNORECASE).findall(sentence)
         )
