@@ -59,7 +59,9 @@ class WindowAnalysis:
         """:func:`~apps.generation.offline.sentence_terms` of each prose sentence (questions only)."""
         with self._lock:
             if self._terms is None:
-                self._terms = {s: sentence_terms(s, self.phrases) for s in self.prose}
+                phrases = self.phrases
+                texts = tuple(t.text for t in phrases)
+                self._terms = {s: sentence_terms(s, phrases, texts=texts) for s in self.prose}
             return self._terms
 
 

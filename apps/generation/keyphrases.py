@@ -12,7 +12,6 @@ stopword inside a phrase weighted by how often it links its two neighbours.
 """
 
 import math
-import statistics
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -64,6 +63,11 @@ class _Document:
         self.in_edges: dict[int, list[int]] = {}
         self.candidates: dict[str, _Candidate] = {}
         self.sentence_count = len(sentences)
+        # Per distinct token, what depends on the token alone: its word, and its tag at a sentence's start
+        # and elsewhere (yake's ``get_tag`` reads the position only as "first or not"). A text repeats most
+        # of its tokens, and these were computed again at every occurrence.
+        self._words_by_token: dict[str, _Word | None] = {}
+        self._tags: dict[tuple[str, bool], str] = {}
         for sentence_id, sentence in enumerate(sentences):
             self._read_sentence(sentence_id, sentence, n)
 
@@ -92,12 +96,20 @@ class _Document:
         from yake.data.utils import get_tag
 
         block: list[tuple[str, str, _Word]] = []
+        words, tags = self._words_by_token, self._tags
         for position, token in enumerate(tokens):
-            if not token.strip(_PUNCTUATION_CHARS):  # punctuation only: a phrase never crosses it
+            if token in words:
+                known = words[token]
+            else:  # None: punctuation only, which a phrase never crosses
+                known = words[token] = self._word(token) if token.strip(_PUNCTUATION_CHARS) else None
+            if known is None:
                 block = []
                 continue
-            tag = get_tag(token, position, _PUNCTUATION)
-            word = self._word(token)
+            word = known
+            first = position == 0
+            tag = tags.get((token, first))
+            if tag is None:
+                tag = tags[(token, first)] = get_tag(token, position, _PUNCTUATION)
             word.sentences[sentence_id] = word.sentences.get(sentence_id, 0) + 1
             word.tf += 1.0
             word.tf_a += tag == "a"
@@ -141,7 +153,7 @@ class _Document:
             frequency = word.tf / (mean + deviation)
             spread = len(word.sentences) / self.sentence_count
             casing = max(word.tf_a, word.tf_n) / (1.0 + math.log(word.tf))
-            place = math.log(math.log(3.0 + statistics.median(word.sentences)))
+            place = math.log(math.log(3.0 + _median(word.sentences)))
             word.h = place * relatedness / (casing + frequency / relatedness + spread / relatedness)
 
     def score_candidate(self, candidate: _Candidate) -> None:
@@ -161,6 +173,14 @@ class _Document:
             product *= 1 + (1 - linked)
             total -= 1 - linked
         candidate.h = product / ((total + 1) * candidate.tf)
+
+
+def _median(ascending: dict[int, int]) -> float:
+    """``statistics.median`` of the keys, which are already in ascending order (sentence ids, read in order):
+    the same value, without the copy and the sort."""
+    keys = list(ascending)
+    middle = len(keys) // 2
+    return keys[middle] if len(keys) % 2 else (keys[middle - 1] + keys[middle]) / 2
 
 
 def extract(

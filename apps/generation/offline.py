@@ -20,6 +20,9 @@ _DEFINITION = re.compile(
     r"^(?P<term>[A-Z][\w'\u2019-]*(?:\s+[\w'\u2019-]+){0,4}?)(?:\s*\([^)]{0,80}\))?,?\s+"
     r"(?P<verb>is|are|was|were|refers to|means|is defined as|describes)\s+(?P<rest>(?:a|an|the|one)\b.+)$"
 )
+#: A verb of ``_DEFINITION`` between white space ("is defined as" starts with "is"): found in every sentence
+#: the pattern matches.
+_DEFINING_VERB = re.compile(r"\s(?:is|are|was|were|refers|means|describes)\s")
 _PRONOUNS = frozenset(
     [
         "it",
@@ -104,15 +107,28 @@ def term_kind(text: str) -> str:
 def is_good_sentence(sentence: Sentence) -> bool:
     """A full, prose sentence that one chunk supports: the only kind questions and key points use."""
     text = sentence.text
+    if not text:  # (no words: not a sentence of 8 to 35)
+        return False
     return (
         sentence.is_whole
-        and 8 <= sentence.word_count <= 35
-        and text[-1] in ".!?"
+        and text[-1] in ".!?"  # before the word count: a cheaper test that rejects as many
         and text[0].isupper()
-        and sum(map(str.isdigit, text)) < len(text) * 0.2
+        and 8 <= sentence.word_count <= 35
+        and _digits(text) < len(text) * 0.2
         and "http" not in text
         and _REFERENCE_LIST.search(text) is None
     )
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]")
+
+
+def _digits(text: str) -> int:
+    """``sum(map(str.isdigit, text))``: for ASCII text, where only 0-9 are digits, counted by one regex scan
+    instead of a Python call per character."""
+    if text.isascii():
+        return len(_ASCII_DIGITS.findall(text))
+    return sum(map(str.isdigit, text))
 
 
 def keyphrases(
@@ -228,9 +244,10 @@ def count_in(sentence: str, term: str) -> int:
     return occurrences(sentence, term, ignore_case=True)
 
 
-def sentence_terms(sentence: Sentence, phrases: list[Term]) -> list[Term]:
-    """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names."""
-    maybe = set(_may_stand_in(sentence.text, tuple(t.text for t in phrases)))
+def sentence_terms(sentence: Sentence, phrases: list[Term], *, texts: tuple[str, ...] | None = None) -> list[Term]:
+    """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names
+    (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones)."""
+    maybe = set(_may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts))
     terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
@@ -309,9 +326,14 @@ def key_points(
 @lru_cache(maxsize=8192)  # asked by the glossary (notes) and again by questions for the same sentences
 def definition(sentence: Sentence) -> tuple[str, str] | None:
     """``(term, what it is)`` if the sentence defines a term ("A cell is the smallest unit of life.")."""
+    text = sentence.text
+    # The pattern needs a capital A-Z first and one of its verbs between spaces: most sentences fail these
+    # two cheap tests (the same ones the pattern would fail, after more work).
+    if not (text and "A" <= text[0] <= "Z" and _DEFINING_VERB.search(text)):
+        return None
     if not (sentence.is_whole and 6 <= sentence.word_count <= 45):
         return None
-    match = _DEFINITION.match(sentence.text)
+    match = _DEFINITION.match(text)
     if match is None:
         return None
     term = match.group("term").strip()

@@ -15,7 +15,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from apps.generation.offline import Term, count_in, definition, is_good_sentence, keyphrases, sentence_terms
+from apps.generation.offline import (
+    Term,
+    _may_stand_in,
+    count_in,
+    definition,
+    is_good_sentence,
+    keyphrases,
+    sentence_terms,
+)
 from apps.generation.text import content_words, normalise
 from apps.generation.types import QUESTION_TYPES, GenerationConfig, Question
 from apps.generation.windows import Sentence, Window
@@ -150,10 +158,14 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_
     answer, kind = candidate.term.text, candidate.term.kind
     size = len(answer.split())
     same_kind = pool.terms.get(kind, [])
+    options = _option_terms(pool, kind)
+    # Only a term whose lower case stands in the stem's can be counted in it (see ``_may_stand_in``): the
+    # others are not counted one by one (up to 400 terms a kind, for every question).
+    in_stem = set(_may_stand_in(stem, tuple(options)))
     eligible = [
         t
-        for t in _option_terms(pool, kind)
-        if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not count_in(stem, t)
+        for t in options
+        if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not (t in in_stem and count_in(stem, t))
     ]
     if len(eligible) < (wanted if at_least is None else at_least):
         return []  # before any embedding: too few terms of the kind, whatever their meaning

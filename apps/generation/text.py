@@ -218,35 +218,42 @@ def content_words(text: str) -> list[str]:
     return [w for w in (normalise(w) for w in words(text)) if w not in STOPWORDS and len(w) > 1]
 
 
+_LAST_WORD = re.compile(r"(\w+)$")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    match = re.search(r"(\w+)$", text[max(0, dot - 30) : dot])
+    match = _LAST_WORD.search(text[max(0, dot - 30) : dot])
     if match is None:
         return False
     word = match.group(1)
     return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
 
 
-def _is_heading_break(line: str, next_line: str) -> bool:
-    line = line.strip()
-    return (
-        bool(line)
-        and len(line) < 60
-        and line[-1] not in ".,;:!?-\u2013"
-        and bool(next_line.strip())
-        and next_line.strip()[0].isupper()
-    )
-
-
 def _blocks(text: str) -> list[tuple[int, int]]:
-    """Paragraphs, and heading-like short lines on their own: spans no sentence crosses."""
+    """Paragraphs, and heading-like short lines on their own: spans no sentence crosses.
+
+    Each line is stripped once (:func:`_is_heading_break` strips the line and the next one again for every
+    line; the test below is the same on the stripped lines)."""
     blocks: list[tuple[int, int]] = []
     start = 0
     lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    stripped.append("")  # the line after the last
+    last = len(lines) - 1
     position = 0
     for i, line in enumerate(lines):
         end = position + len(line)
-        following = lines[i + 1] if i + 1 < len(lines) else ""
-        if not line.strip() or _is_heading_break(line, following) or i == len(lines) - 1:
+        here = stripped[i]
+        if (
+            not here
+            or i == last
+            or (
+                len(here) < 60
+                and here[-1] not in ".,;:!?-\u2013"
+                and bool(following := stripped[i + 1])
+                and following[0].isupper()
+            )
+        ):
             if text[start:end].strip():
                 blocks.append((start, end))
             start = end + 1
@@ -270,9 +277,10 @@ def split_sentences(text: str) -> list[Span]:
 
 def _append(spans: list[Span], text: str, start: int, end: int) -> None:
     piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        offset = start + len(piece) - len(piece.lstrip())
+    left = piece.lstrip()
+    if left:
+        stripped = left.rstrip()  # ``piece.strip()``, from the left-stripped piece
+        offset = start + len(piece) - len(left)
         spans.append(Span(offset, offset + len(stripped), stripped))
 
 

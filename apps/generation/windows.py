@@ -29,6 +29,16 @@ class Sentence:
     def word_count(self) -> int:  # asked for by the prose filter, the summary and the quiz, many times each
         return len(self.text.split())
 
+    def __hash__(self) -> int:
+        """The dataclass's own hash (of all the fields), computed once: a sentence is a key of the prose
+        filter's and the definitions' caches and of the quiz's terms, looked up many times each."""
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = hash(
+                (self.text, self.raw, self.page, self.start, self.end, self.chunk, self.is_whole)
+            )
+        return found
+
 
 @dataclass(frozen=True)
 class Heading:

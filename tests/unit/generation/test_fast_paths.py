@@ -235,3 +235,47 @@ def test_embeddings_grouped_by_length_are_the_padded_batchs_bit_for_bit() -> Non
     assert np.array_equal(embeddings._embed_uncached(texts), before)
     assert embeddings._batches([3, 3, 7, 4, 40, 3]) == [[0, 1, 5, 3], [2], [4]]
     assert [len(b) for b in embeddings._batches([3] * 70)] == [32, 32, 6]
+
+
+@pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
+def test_sentence_splitting_and_checks_are_the_ones_they_replace(name: str) -> None:
+    """The splitter strips each line once, the prose filter counts an ASCII text's digits with one scan, and
+    the definition test rejects a sentence without a capital A-Z first or a defining verb before trying its
+    pattern: the same blocks, counts and definitions as the straightforward code (written out here)."""
+    from apps.generation import offline
+    from apps.generation import text as text_module
+    from apps.generation.windows import Sentence
+
+    def blocks(text: str) -> list[tuple[int, int]]:  # the splitter's blocks as first written
+        def heading_break(line: str, next_line: str) -> bool:
+            line = line.strip()
+            return (
+                bool(line)
+                and len(line) < 60
+                and line[-1] not in ".,;:!?-\u2013"
+                and bool(next_line.strip())
+                and next_line.strip()[0].isupper()
+            )
+
+        found, start, position, lines = [], 0, 0, text.split("\n")
+        for i, line in enumerate(lines):
+            end = position + len(line)
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if not line.strip() or heading_break(line, following) or i == len(lines) - 1:
+                if text[start:end].strip():
+                    found.append((start, end))
+                start = end + 1
+            position = end + 1
+        return found
+
+    text = _text(name)
+    text += "\n\nA Heading\nThe cell is a unit.\n  \n 2024 in 12 steps: 3.5 \u00b2\u0663 digits\n"
+    assert text_module._blocks(text) == blocks(text)
+    pieces = [s.text for s in text_module.split_sentences(text)] + ["Is \u00e9t\u00e9 2\u00b2 \u0663\u0664 x", ""]
+    for piece in pieces:
+        assert offline._digits(piece) == sum(map(str.isdigit, piece))
+        if offline._DEFINITION.match(piece) is not None:  # the pre-check never rejects what the pattern accepts
+            assert "A" <= piece[0] <= "Z"
+            assert offline._DEFINING_VERB.search(piece)
+    assert any(offline._DEFINITION.match(p) for p in pieces)  # the check above was exercised
+    assert offline.is_good_sentence(Sentence("", "", 1, 0, 0, 0, True)) is False  # not an IndexError
