@@ -13,7 +13,9 @@ import argparse
 import difflib
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,9 +43,16 @@ TEXT_PDFS: list[tuple[str, int | None]] = [
 ]
 #: Quick mode: every reader on at most this many first pages of each PDF.
 QUICK_PAGES = 5
-#: Our job and bare PDFium are timed this many times per PDF in one run (the median counts): a PDF of a few
-#: pages takes 0.05-0.3 s, and one sample on shared cores says more about the neighbours than the reader.
-REPEATS = 3
+#: Our job and bare PDFium are timed this many times per PDF in one run, in pairs (our job, then PDFium), and
+#: the median of the pairs' ratios counts: a PDF of a few pages takes 0.05-0.3 s, one sample on shared cores
+#: says more about the neighbours than the reader, and two samples taken a second apart see the same machine.
+REPEATS = 5
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it waited for (the job's page processes)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # os.times() counts in ticks of 10 ms
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _isolate_environment(data_dir: str) -> None:
@@ -107,10 +116,15 @@ def bare_pdfplumber(path: Path, max_pages: int | None = None, tables: bool = Fal
     return count, time.perf_counter() - start, "\n".join(texts)
 
 
+#: The CPU seconds of the last call of each timed reader (its wall seconds are returned).
+LAST_CPU: dict[str, float] = {}
+
+
 def bare_pypdfium2(path: Path, max_pages: int | None = None) -> tuple[int, float, str]:
+    """Pages read, wall seconds, text; ``LAST_CPU["pypdfium2"]`` gets the CPU seconds."""
     import pypdfium2 as pdfium
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     pdf = pdfium.PdfDocument(str(path))
     count = min(len(pdf), max_pages or len(pdf))
     texts = []
@@ -121,18 +135,22 @@ def bare_pypdfium2(path: Path, max_pages: int | None = None) -> tuple[int, float
         textpage.close()
         page.close()
     pdf.close()
-    return count, time.perf_counter() - start, "\n".join(texts)
+    elapsed = time.perf_counter() - start
+    LAST_CPU["pypdfium2"] = _cpu_seconds() - cpu
+    return count, elapsed, "\n".join(texts)
 
 
 def our_job(path: Path, owner_id: int) -> tuple[int, float, str]:
-    """Upload through the service and wait for the extraction job (eager: it has finished on return)."""
+    """Upload through the service and wait for the extraction job (eager: it has finished on return). Pages,
+    wall seconds, stored text; ``LAST_CPU["ours"]`` gets the CPU seconds."""
     from apps.documents.models import Document, Page
     from apps.documents.services import document_upload
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     with open(path, "rb") as handle:
         document = document_upload(owner_id=owner_id, file=handle, file_name=path.name, size=path.stat().st_size)
     elapsed = time.perf_counter() - start
+    LAST_CPU["ours"] = _cpu_seconds() - cpu
     document.refresh_from_db()
     if document.status != Document.Status.PROCESSED:
         raise RuntimeError(f"{path.name}: {document.status} {document.failure_reason}")
@@ -174,10 +192,26 @@ def first_pages(path: Path, pages: int, work: Path) -> Path:
         source.close()
 
 
-def _median_run(read: Any, path: Path, repeats: int) -> tuple[int, float, str]:
-    runs = [read(path) for _ in range(repeats)]
-    runs.sort(key=lambda run: run[1])
-    return runs[len(runs) // 2]
+def _paired(path: Path, owner_id: int, repeats: int) -> dict[str, Any]:
+    """Our job and bare PDFium in turn, ``repeats`` pairs: medians of each reader's seconds and of the pairs'
+    ratios ours / PDFium (pages per second; the same pages, so PDFium's seconds over ours), wall and CPU."""
+    pairs = []
+    for _ in range(repeats):
+        pages, seconds, text = our_job(path, owner_id)
+        ours_cpu = LAST_CPU["ours"]
+        bare_pages, bare_seconds, _ = bare_pypdfium2(path)
+        if pages != bare_pages:
+            raise RuntimeError(f"{path.name}: our job read {pages} pages, PDFium {bare_pages}")
+        pairs.append((seconds, ours_cpu, bare_seconds, LAST_CPU["pypdfium2"]))
+    return {
+        "pages": pages,
+        "text": text,
+        "ours_seconds": statistics.median(p[0] for p in pairs),
+        "pypdfium2_seconds": statistics.median(p[2] for p in pairs),
+        "ratio": statistics.median(p[2] / p[0] for p in pairs),
+        "cpu_ratio": statistics.median(p[3] / max(p[1], 1e-9) for p in pairs),
+        "ratios": [round(p[2] / p[0], 2) for p in pairs],
+    }
 
 
 def speed(pdfs: list[tuple[Path, int | None]], quick: bool, work: Path, repeats: int) -> list[dict[str, Any]]:
@@ -189,19 +223,21 @@ def speed(pdfs: list[tuple[Path, int | None]], quick: bool, work: Path, repeats:
     for original, first in pdfs:
         limit = min(first or QUICK_PAGES, QUICK_PAGES) if quick else first
         path = first_pages(original, limit, work) if limit else original
-        our_pages, our_seconds, our_text = _median_run(lambda p: our_job(p, owner_id), path, repeats)
-        pdfium_pages, pdfium_seconds, _ = _median_run(bare_pypdfium2, path, repeats)
+        paired = _paired(path, owner_id, repeats)
+        our_pages, our_text = paired["pages"], paired["text"]
         plumber_pages, plumber_seconds, plumber_text = bare_pdfplumber(path)
         _, plumber_tables_seconds, _ = bare_pdfplumber(path, tables=True)
-        if not our_pages == pdfium_pages == plumber_pages:
-            raise RuntimeError(f"{path.name}: the readers read {our_pages}, {pdfium_pages}, {plumber_pages} pages")
+        if our_pages != plumber_pages:
+            raise RuntimeError(f"{path.name}: our job read {our_pages} pages, pdfplumber {plumber_pages}")
         rows.append(
             {
                 "pdf": original.name + (f" (first {limit} pages)" if limit else ""),
                 "pages": our_pages,
-                "ours_pages_per_s": our_pages / our_seconds,
-                "pypdfium2_pages_per_s": pdfium_pages / pdfium_seconds,
-                "ours_to_pypdfium2": (our_pages / our_seconds) / (pdfium_pages / pdfium_seconds),
+                "ours_pages_per_s": our_pages / paired["ours_seconds"],
+                "pypdfium2_pages_per_s": our_pages / paired["pypdfium2_seconds"],
+                "ours_to_pypdfium2": paired["ratio"],
+                "ours_to_pypdfium2_cpu": paired["cpu_ratio"],
+                "ours_to_pypdfium2_pairs": paired["ratios"],
                 "pdfplumber_pages_per_s": plumber_pages / plumber_seconds,
                 "pdfplumber_tables_pages_per_s": plumber_pages / plumber_tables_seconds,
                 "pdfplumber_pages_timed": plumber_pages,
@@ -217,7 +253,8 @@ def _row(row: dict[str, Any]) -> str:
     like_for_like = row["ours_pages_per_s"] / row["pdfplumber_tables_pages_per_s"]
     return (
         f"| {row['pdf'][:60]} | {row['pages']} | {row['ours_pages_per_s']:.0f} | {row['pypdfium2_pages_per_s']:.0f} | "
-        f"{row['ours_to_pypdfium2']:.2f} | {row['pdfplumber_pages_per_s']:.1f} | {ratio:.0f}x | "
+        f"{row['ours_to_pypdfium2']:.2f} | {row['ours_to_pypdfium2_cpu']:.2f} | "
+        f"{row['pdfplumber_pages_per_s']:.1f} | {ratio:.0f}x | "
         f"{row['pdfplumber_tables_pages_per_s']:.1f} | "
         f"{like_for_like:.0f}x | {row['char_recall_vs_pdfplumber'] * 100:.2f}% |"
     )
@@ -414,15 +451,15 @@ def main(argv: list[str] | None = None) -> int:
     big = generated_pdf(work / "generated-300-pages.pdf", 300)
     print(f"cpus: {os.cpu_count()}  python: {sys.version.split()[0]}")
     print(
-        "| PDF | pages | our job pages/s | bare pypdfium2 pages/s | ours / pypdfium2 | bare pdfplumber pages/s |"
-        " ours / pdfplumber |"
+        "| PDF | pages | our job pages/s | bare pypdfium2 pages/s | ours / pypdfium2 | same, CPU |"
+        " bare pdfplumber pages/s | ours / pdfplumber |"
         " pdfplumber text + tables pages/s | ours / that | visible characters of pdfplumber's text we have |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     # Real PDFs first, the generated one beside them.
     from django.conf import settings
 
-    print(f"PDF tables: {settings.DOCUMENTS_PDF_TABLES}  repeats: {args.repeats} (median)  quick: {args.quick}")
+    print(f"PDF tables: {settings.DOCUMENTS_PDF_TABLES}  pairs: {args.repeats} (medians)  quick: {args.quick}")
     rows = speed(
         [*((CORPUS / name, first) for name, first in TEXT_PDFS), (dense, None)], args.quick, work, args.repeats
     )
