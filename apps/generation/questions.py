@@ -42,8 +42,8 @@ SYNONYM_SIMILARITY = 0.8
 SAME_FACT_SIMILARITY = 0.85
 #: ... and content words two passages must share before their similarity is worth computing: at least this
 #: many, and at least this share of the shorter passage's (a lexical pre-filter before the model call; on the
-#: bench documents every pair at or above ``SAME_FACT_SIMILARITY`` shares 83 % or more, while nine pairs in
-#: ten of those that share three words share less than half and are never that similar, see ADR 0029).
+#: bench documents every pair at or above ``SAME_FACT_SIMILARITY`` shares 83 % or more, while most pairs that
+#: share three words share less than 60 % and are never that similar, see ADR 0029 and ADR 0034).
 SAME_FACT_SHARED_WORDS = 4
 SAME_FACT_SHARED_SHARE = 0.6
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
