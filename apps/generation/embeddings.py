@@ -19,6 +19,8 @@ from django.conf import settings
 DIMENSIONS = 384
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 BATCH = 32
+#: A model call's fixed CPU cost in padded tokens' worth (measured: about 5.5 ms against 0.34 ms a token).
+CALL_TOKENS = 16
 
 _lock = threading.Lock()
 _model: tuple[Any, Any] | None = None
@@ -93,16 +95,28 @@ def clear_cache() -> None:
 
 
 def _batches(lengths: list[int]) -> list[list[int]]:
-    """The texts' indices grouped into model calls: by ascending token count, at most ``BATCH`` a call, and a
-    new call where a text is over twice as long as the call's first (a call pads every text to its longest,
-    and the model's cost follows the padded length: 32 names of 3 tokens padded to a 9-token one cost 2.4x
-    the same names alone, against about 5 ms for a call of its own)."""
+    """The texts' indices grouped into model calls of at most ``BATCH`` texts, by ascending token count,
+    split where that costs least. A call pads every text to its longest and the model's cost follows the
+    padded length (about 0.34 ms of CPU per token), on top of a fixed cost per call (about 5.5 ms, the
+    weights read once more: ``CALL_TOKENS`` tokens' worth): so the split points are chosen by dynamic
+    programming over the sorted lengths, minimising calls x ``CALL_TOKENS`` + padded tokens. Grouping
+    does not change a text's vector, bit for bit (a padded position is masked out)."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    sizes = [lengths[i] for i in order]
+    best = [0] * (len(order) + 1)  # best[k]: the least cost of the first k sorted texts
+    start = [0] * (len(order) + 1)  # where the last call of that best grouping starts
+    for end in range(1, len(order) + 1):
+        best[end] = -1
+        for first in range(max(0, end - BATCH), end):  # the last call: sorted texts first..end-1
+            cost = best[first] + CALL_TOKENS + (end - first) * sizes[end - 1]
+            if best[end] < 0 or cost <= best[end]:  # on a tie, the later split (fuller calls first)
+                best[end], start[end] = cost, first
     batches: list[list[int]] = []
-    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
-        if not batches or len(batches[-1]) == BATCH or lengths[i] > 2 * lengths[batches[-1][0]]:
-            batches.append([])
-        batches[-1].append(i)
-    return batches
+    end = len(order)
+    while end:
+        batches.append(order[start[end] : end])
+        end = start[end]
+    return batches[::-1]
 
 
 def _embed_uncached(texts: list[str]) -> np.ndarray:

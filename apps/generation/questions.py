@@ -36,19 +36,16 @@ TERMS_PER_KIND = 400
 #: Distractors are chosen among at most this many of the document's best terms of the answer's kind, none
 #: containing another ("Norwich" beside "Norwich City": only one of them could ever be among the options).
 SHORTLIST = 8
-#: ... embedded together before a quiz is assembled: the shortlist and the terms an answer's own exclusions
-#: (itself, related terms, terms in its stem) push into it.
-SHORTLIST_MARGIN = 4
 #: Cosine similarity (MiniLM) from which two terms count as near-synonyms: never both among the options.
 SYNONYM_SIMILARITY = 0.8
 #: Cosine similarity from which two questions' source passages state the same fact: one quiz keeps one.
 SAME_FACT_SIMILARITY = 0.85
 #: ... and content words two passages must share before their similarity is worth computing: at least this
 #: many, and at least this share of the shorter passage's (a lexical pre-filter before the model call; on the
-#: bench documents every pair at or above ``SAME_FACT_SIMILARITY`` shares 83 % or more, while nine pairs in
-#: ten of those that share three words share less than half and are never that similar, see ADR 0029).
+#: bench documents every pair at or above ``SAME_FACT_SIMILARITY`` shares 83 % or more, while most pairs that
+#: share three words share less than 60 % and are never that similar, see ADR 0029 and ADR 0034).
 SAME_FACT_SHARED_WORDS = 4
-SAME_FACT_SHARED_SHARE = 0.5
+SAME_FACT_SHARED_SHARE = 0.6
 _KIND_LABEL = {"year": "year", "number": "number", "name": "name", "phrase": "term"}
 
 
@@ -68,8 +65,15 @@ class Pool:
     terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ranks: dict[str, int] = field(default_factory=dict)  # a term's best rank in any window (0: a top keyphrase)
     lowercase: set[str] = field(default_factory=set)  # the words any window read so far writes in lower case
+    #: While not None: a dry run of the assembly (:func:`_embed_ahead`) collects here what it would embed.
+    ahead: list[str] | None = None
+    #: Each (answer, kind, stem)'s eligible distractors and shortlist, found once for both runs.
+    found: dict[tuple[str, str, str], tuple[list[str], list[str]]] = field(default_factory=dict)
+    #: Each term's place in the shortlists' order (:func:`_distinct_best`), found once per quiz.
+    order: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     def add_term(self, term: Term) -> None:
+        self.forget_derived()
         known = self.terms[term.kind]
         folded = term.text.casefold()
         if folded in self.ranks:
@@ -77,6 +81,12 @@ class Pool:
         elif len(known) < TERMS_PER_KIND:
             known.append(term.text)
             self.ranks[folded] = term.rank
+
+    def forget_derived(self) -> None:
+        """Drops what was derived from the terms, their ranks and the lower-case words (they change)."""
+        if self.order or self.found:
+            self.order.clear()
+            self.found.clear()
 
 
 def collect(
@@ -106,6 +116,7 @@ def collect(
         for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
             found.append(Candidate(sentence, term, window.index, defined))
     pool.lowercase |= lowercase
+    pool.forget_derived()
     found.sort(key=lambda c: (c.term.rank, c.sentence.page, c.sentence.start))
     per_term: dict[str, int] = defaultdict(int)
     varied = []
@@ -157,25 +168,18 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_
     each other (an option a learner could defend as right)."""
     answer, kind = candidate.term.text, candidate.term.kind
     size = len(answer.split())
-    same_kind = pool.terms.get(kind, [])
-    options = _option_terms(pool, kind)
-    # Only a term whose lower case stands in the stem's can be counted in it (see ``_may_stand_in``): the
-    # others are not counted one by one (up to 400 terms a kind, for every question).
-    in_stem = set(_may_stand_in(stem, tuple(options)))
-    eligible = [
-        t
-        for t in options
-        if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not (t in in_stem and count_in(stem, t))
-    ]
+    eligible, shortlist = _lexical(pool, answer, kind, stem)
     if len(eligible) < (wanted if at_least is None else at_least):
         return []  # before any embedding: too few terms of the kind, whatever their meaning
     if kind in ("year", "number"):
         ordered = _nearest_values(answer, eligible, kind)
         close: dict[tuple[str, str], bool] = {}
     else:
-        distinctive = _distinctive_words(same_kind)
-        eligible = [t for t in eligible if not _share_a_word(t, answer, distinctive)]
-        ordered, close = _nearest_meanings(pool, answer, eligible)
+        if pool.ahead is None:
+            ordered, close = _nearest_meanings(answer, shortlist)
+        else:  # a dry run: what would be embedded, in rank order, no synonym known
+            pool.ahead += [answer, *shortlist]
+            ordered, close = list(shortlist), {}
         ordered.sort(key=lambda t: len(t.split()) != size)  # stable: same length first, each by similarity
     chosen: list[str] = []
     for term in ordered:
@@ -185,6 +189,40 @@ def distractors(pool: Pool, candidate: Candidate, stem: str, wanted: int, *, at_
         if len(chosen) == wanted:
             break
     return chosen
+
+
+def _lexical(pool: Pool, answer: str, kind: str, stem: str) -> tuple[list[str], list[str]]:
+    """:func:`_eligible` and, for names and phrases, :func:`_shortlist`: once per quiz for each answer and
+    stem (the dry run and the assembly ask the same)."""
+    key = (answer, kind, stem)
+    if key not in pool.found:
+        eligible = _eligible(pool, answer, kind, stem)
+        shortlist = _shortlist(pool, answer, kind, eligible) if kind in ("name", "phrase") else []
+        pool.found[key] = (eligible, shortlist)
+    return pool.found[key]
+
+
+def _eligible(pool: Pool, answer: str, kind: str, stem: str) -> list[str]:
+    """The document's terms of the answer's kind that could be its distractors in ``stem``: of about its
+    length, not related to it, not in the stem (lexical tests only, before any embedding)."""
+    size = len(answer.split())
+    options = _option_terms(pool, kind)
+    # Only a term whose lower case stands in the stem's can be counted in it (see ``_may_stand_in``): the
+    # others are not counted one by one (up to 400 terms a kind, for every question).
+    in_stem = set(_may_stand_in(stem, tuple(options)))
+    return [
+        t
+        for t in options
+        if abs(len(t.split()) - size) <= 1 and not _related(t, answer) and not (t in in_stem and count_in(stem, t))
+    ]
+
+
+def _shortlist(pool: Pool, answer: str, kind: str, eligible: list[str]) -> list[str]:
+    """The names or phrases a multiple choice on ``answer`` is chosen among (embedded, so a bounded number):
+    the best-ranked ``SHORTLIST`` eligible terms, none containing another, none naming the same thing as
+    the answer with one of its distinctive words ("Pavlovna Scherer" for "Anna Pavlovna")."""
+    distinctive = _distinctive_words(pool.terms.get(kind, []))
+    return _distinct_best(pool, [t for t in eligible if not _share_a_word(t, answer, distinctive)], SHORTLIST)
 
 
 def _option_terms(pool: Pool, kind: str) -> list[str]:
@@ -236,13 +274,11 @@ def _magnitude(value: float) -> int:
     return len(str(int(abs(value))))
 
 
-def _nearest_meanings(pool: Pool, answer: str, eligible: list[str]) -> tuple[list[str], dict[tuple[str, str], bool]]:
-    """The document's best-ranked eligible terms (at most ``SHORTLIST``, so a quiz embeds a bounded number
-    of short texts), by embedding similarity to the answer, without near-synonyms of it; and which pairs of
-    them are near-synonyms of each other."""
+def _nearest_meanings(answer: str, shortlist: list[str]) -> tuple[list[str], dict[tuple[str, str], bool]]:
+    """The ``shortlist`` (see :func:`_shortlist`) by embedding similarity to the answer, without near-synonyms
+    of it; and which pairs of them are near-synonyms of each other."""
     from apps.generation import embeddings
 
-    shortlist = _distinct_best(pool, eligible, SHORTLIST)
     if not shortlist:
         return [], {}
     vectors = embeddings.embed([answer, *shortlist])
@@ -260,7 +296,7 @@ def _distinct_best(pool: Pool, terms: list[str], size: int) -> list[str]:
     """At most ``size`` of ``terms``, best-ranked first, leaving out a term that contains or is contained in
     a better-ranked one kept (two such terms are never both options, so embedding both wastes a slot)."""
     kept: list[str] = []
-    for term in sorted(terms, key=lambda t: (pool.ranks.get(t.casefold(), TERMS_PER_KIND), _stable(t), t)):
+    for term in sorted(terms, key=lambda t: _order_key(pool, t)):
         if not any(_related(term, other) for other in kept):
             kept.append(term)
             if len(kept) == size:
@@ -268,8 +304,25 @@ def _distinct_best(pool: Pool, terms: list[str], size: int) -> list[str]:
     return kept
 
 
+def _order_key(pool: Pool, term: str) -> tuple[int, int, str]:
+    key = pool.order.get(term)
+    if key is None:
+        key = pool.order[term] = (pool.ranks.get(term.casefold(), TERMS_PER_KIND), _stable(term), term)
+    return key
+
+
 def _options(stem: str, answer: str, others: list[str]) -> list[str]:
     return sorted([answer, *others], key=lambda o: (_stable(stem, o), o))
+
+
+def _choice_stem(candidate: Candidate) -> str:
+    blanked = _blanked(candidate.sentence.text, candidate.term.text)
+    return f"Which {_KIND_LABEL[candidate.term.kind]} completes the statement? {blanked}"
+
+
+def _is_true(sentence: Sentence) -> bool:
+    """Whether a true/false question on ``sentence`` states it as it is (else with a fact changed)."""
+    return _stable(sentence.text) % 2 == 0
 
 
 def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Question | None:
@@ -279,7 +332,7 @@ def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Questi
         stem = f"Fill in the blank: {_blanked(sentence.text, answer)}"
         return Question("cloze", stem, [], answer, content_words(answer), sentence.text, citation, difficulty)
     if kind == "multiple_choice":
-        stem = f"Which {_KIND_LABEL[candidate.term.kind]} completes the statement? {_blanked(sentence.text, answer)}"
+        stem = _choice_stem(candidate)
         others = distractors(pool, candidate, stem, 3)
         if len(others) < 3:
             return None
@@ -288,7 +341,7 @@ def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Questi
     if kind == "true_false":
         if candidate.term.kind not in ("year", "number", "name"):
             return None
-        is_true = _stable(sentence.text) % 2 == 0
+        is_true = _is_true(sentence)
         statement = sentence.text
         if not is_true:
             size = len(answer.split())
@@ -315,8 +368,14 @@ def make(kind: str, candidate: Candidate, pool: Pool, difficulty: str) -> Questi
     raise ValueError(f"unknown question type {kind!r}")
 
 
-def _words(question: Question) -> set[str]:
-    return set(content_words(question.stem.replace(BLANK, " ")))
+def _words(question: Question) -> frozenset[str]:
+    return _stem_words(question.stem)
+
+
+@lru_cache(maxsize=4096)
+def _stem_words(stem: str) -> frozenset[str]:
+    """A stem's content words, asked for every chosen question's stem by every question checked."""
+    return frozenset(content_words(stem.replace(BLANK, " ")))
 
 
 def is_near_duplicate(question: Question, chosen: list[Question], *, by_passage: bool = True) -> bool:
@@ -347,31 +406,35 @@ def gives_answer_away(question: Question) -> bool:
     )
 
 
-def _embed_shortlists(pool: Pool, ordered: list[Candidate], count: int) -> None:
-    """Embeds, in one call, the terms the distractors of names and phrases are chosen among (each kind's
-    best-ranked distinct terms, of which every answer's shortlist, :func:`_nearest_meanings`, takes its
-    ``SHORTLIST``) and the answers the first questions will most likely ask about (the first ``count``
-    distinct names and phrases in question order). Done term by term, each answer and each shortlist paid
-    one model call apiece (a fixed cost about three short texts'); the vectors are the same (similarities
-    are rounded), only the number of model calls changes."""
+def _embed_ahead(pool: Pool, ordered: list[Candidate], count: int, types: list[str], difficulty: str) -> None:
+    """Embeds, in one call, what the assembly will compare: a dry run of it, in which the distractors keep
+    their rank order and no passage states a chosen fact, collects each answer and shortlist the
+    distractors would embed and each pair of passages the same-fact check would, then the assembly runs
+    on those vectors. Its choices differ from the dry run's only where a similarity rejects a question
+    (too few distractors once near-synonyms are left out, a fact stated twice): then a few texts more are
+    embedded on the way. The model costs about ``CALL_TOKENS`` tokens a call on top of the tokens: one call
+    instead of one per answer and pair, and nothing embedded that no question asks for; a text's vector
+    is the same in any call, bit for bit, so the questions are those the assembly alone makes."""
     from apps.generation import embeddings
 
-    texts: list[str] = []
-    for kind in ("name", "phrase"):
-        terms = _option_terms(pool, kind)
-        if len(terms) > 3:  # an answer and three distractors, else no shortlist is ever embedded
-            texts += _distinct_best(pool, terms, SHORTLIST + SHORTLIST_MARGIN)
+    pool.ahead = []
+    try:
+        _choose(pool, ordered, count=count, types=types, difficulty=difficulty)
+        texts = list(dict.fromkeys(pool.ahead))
+    finally:
+        pool.ahead = None
     if texts:
-        answers = [c.term.text for c in ordered if c.term.kind in ("name", "phrase")]
-        texts += list(dict.fromkeys(answers))[:count]
-        embeddings.embed(list(dict.fromkeys(texts)))
+        embeddings.embed(texts)
 
 
 def assemble(pool: Pool, *, count: int, types: list[str], difficulty: str) -> list[Question]:
     types = [t for t in QUESTION_TYPES if t in types] or list(QUESTION_TYPES)
     ordered = _order(pool, difficulty)
-    if "multiple_choice" in types or "true_false" in types:
-        _embed_shortlists(pool, ordered, count)
+    _embed_ahead(pool, ordered, count, types, difficulty)
+    return _choose(pool, ordered, count=count, types=types, difficulty=difficulty)
+
+
+def _choose(pool: Pool, ordered: list[Candidate], *, count: int, types: list[str], difficulty: str) -> list[Question]:
     chosen: list[Question] = []
     used: set[int] = set()
     slots = [types[i % len(types)] for i in range(count)]
@@ -388,25 +451,43 @@ def _first_fit(
     kind: str, ordered: list[Candidate], used: set[int], pool: Pool, chosen: list[Question], difficulty: str
 ) -> Question | None:
     for index, candidate in enumerate(ordered):
-        if index in used:
+        if index in used or _repeats_a_chosen_one(kind, candidate, chosen):
             continue
         question = make(kind, candidate, pool, difficulty)
         if question is None or gives_answer_away(question) or is_near_duplicate(question, chosen):
             continue
-        if states_a_chosen_fact(question, chosen):
+        if states_a_chosen_fact(question, chosen, ahead=pool.ahead):
             continue
         used.add(index)
         return question
     return None
 
 
-def states_a_chosen_fact(question: Question, chosen: list[Question]) -> bool:
+def _repeats_a_chosen_one(kind: str, candidate: Candidate, chosen: list[Question]) -> bool:
+    """What :func:`is_near_duplicate` would find in the question before it is made (its passage is the
+    candidate's sentence; its answer, but for a true/false or a definition's short answer, the term): such a
+    question is never kept, so its distractors are not looked for (nor embedded)."""
+    passage = candidate.sentence.text
+    if any(passage == other.passage for other in chosen):
+        return True
+    if kind == "true_false" or (kind == "short_answer" and candidate.defined is not None):
+        return False
+    answer = normalise(candidate.term.text)
+    return any(answer == normalise(other.answer) for other in chosen)
+
+
+def states_a_chosen_fact(question: Question, chosen: list[Question], *, ahead: list[str] | None = None) -> bool:
     """The question's passage says what a chosen question's passage says (MiniLM similarity of the two
-    sentences), in other words: a near-duplicate that shares too few words for :func:`is_near_duplicate`."""
-    own = set(content_words(question.passage))
+    sentences), in other words: a near-duplicate that shares too few words for :func:`is_near_duplicate`.
+    With ``ahead`` (a dry run, see :func:`_embed_ahead`): the passages that would be embedded are added to
+    it, and the answer is no."""
+    own = _passage_words(question.passage)
     # Two sentences stating one fact share most of its terms (names, numbers, key words): only those are embedded.
-    sharing = [q for q in chosen if _share_a_fact_lexically(own, set(content_words(q.passage)))]
+    sharing = [q for q in chosen if _share_a_fact_lexically(own, _passage_words(q.passage))]
     if not sharing:
+        return False
+    if ahead is not None:
+        ahead += [question.passage, *(q.passage for q in sharing)]
         return False
     from apps.generation import embeddings
 
@@ -414,7 +495,13 @@ def states_a_chosen_fact(question: Question, chosen: list[Question]) -> bool:
     return bool((embeddings.similarity(vectors[1:], vectors[0]) >= SAME_FACT_SIMILARITY).any())
 
 
-def _share_a_fact_lexically(own: set[str], other: set[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _passage_words(passage: str) -> frozenset[str]:
+    """A passage's content words, asked for every chosen question's passage by every question checked."""
+    return frozenset(content_words(passage))
+
+
+def _share_a_fact_lexically(own: frozenset[str] | set[str], other: frozenset[str] | set[str]) -> bool:
     shared = len(own & other)
     return shared >= SAME_FACT_SHARED_WORDS and shared >= SAME_FACT_SHARED_SHARE * min(len(own), len(other))
 

@@ -138,26 +138,57 @@ def test_the_cache_is_bounded_and_keyed_by_content(article: list[Passage]) -> No
     analysis.clear_cache()
 
 
-def test_the_distractor_shortlists_are_embedded_in_one_call(
-    article: list[Passage], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
+def test_a_quiz_embeds_in_one_model_call_only_what_its_questions_compare(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apps.generation import embeddings
+
+    from .conftest import paginate
+
+    passages = paginate(_text(name))
+    calls: list[list[str]] = []
+    asked: list[str] = []
+    real_uncached, real_embed = embeddings._embed_uncached, embeddings.embed
+
+    def uncached(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return real_uncached(texts)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        if calls:  # after the call made ahead: what the questions ask for
+            asked.extend(texts)
+        return real_embed(texts)
+
+    monkeypatch.setattr(embeddings, "_embed_uncached", uncached)
+    monkeypatch.setattr(embeddings, "embed", embed)
+    embeddings.clear_cache()
+    quiz = generate_questions(passages, count=10, types=[], difficulty="medium", config=GenerationConfig())
+
+    assert len(calls) == 1  # not one call per answer and per pair of passages
+    assert set(calls[0]) == set(asked)  # every text embedded ahead is compared, and none is missing
+    assert len({q.type for q in quiz.questions}) == 4
+
+
+@pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
+def test_the_dry_run_and_the_early_duplicate_test_change_no_question(
+    name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from apps.generation import embeddings, questions
 
-    calls: list[int] = []
-    real = embeddings._embed_uncached
+    from .conftest import paginate
 
-    def counted(texts: list[str]) -> np.ndarray:
-        calls.append(len(texts))
-        return real(texts)
-
-    monkeypatch.setattr(embeddings, "_embed_uncached", counted)
+    passages = paginate(_text(name))
+    config = GenerationConfig()
     embeddings.clear_cache()
-    quiz = generate_questions(article, count=10, types=[], difficulty="medium", config=GenerationConfig())
+    fast = generate_questions(passages, count=10, types=[], difficulty="medium", config=config)
+    hard = generate_questions(passages, count=10, types=["multiple_choice"], difficulty="hard", config=config)
+    monkeypatch.setattr(questions, "_embed_ahead", lambda *args: None)  # each question embeds what it needs
+    monkeypatch.setattr(questions, "_repeats_a_chosen_one", lambda *args: False)  # every question made in full
+    embeddings.clear_cache()
 
-    shortlists = 2 * (questions.SHORTLIST + questions.SHORTLIST_MARGIN)  # names and phrases together
-    assert shortlists < calls[0] <= shortlists + 10  # ... and the answers of the first ten that are not in them
-    assert len(calls) <= 4  # then the passages compared and a term or two, not one call per answer (8 here)
-    assert {q.type for q in quiz.questions} == {"multiple_choice", "true_false", "cloze", "short_answer"}
+    assert generate_questions(passages, count=10, types=[], difficulty="medium", config=config) == fast
+    assert generate_questions(passages, count=10, types=["multiple_choice"], difficulty="hard", config=config) == hard
 
 
 def _may_stand_in_before(text: str, terms: list[str]) -> list[str]:
@@ -233,8 +264,41 @@ def test_embeddings_grouped_by_length_are_the_padded_batchs_bit_for_bit() -> Non
 
     assert len(embeddings._batches(mask.sum(axis=1).tolist())) > 1
     assert np.array_equal(embeddings._embed_uncached(texts), before)
-    assert embeddings._batches([3, 3, 7, 4, 40, 3]) == [[0, 1, 5, 3], [2], [4]]
+    assert embeddings._batches([3, 3, 7, 4, 40, 3]) == [[0, 1, 5, 3, 2], [4]]
     assert [len(b) for b in embeddings._batches([3] * 70)] == [32, 32, 6]
+
+
+def _cost(lengths: list[int], batches: list[list[int]]) -> int:
+    from apps.generation.embeddings import CALL_TOKENS
+
+    return sum(CALL_TOKENS + len(batch) * max(lengths[i] for i in batch) for batch in batches)
+
+
+def _least_cost(sizes: list[int], batch: int) -> int:
+    """Every split of the sorted lengths into calls of at most ``batch`` texts, tried one by one."""
+    from apps.generation.embeddings import CALL_TOKENS
+
+    if not sizes:
+        return 0
+    return min(
+        CALL_TOKENS + first * sizes[first - 1] + _least_cost(sizes[first:], batch)
+        for first in range(1, min(batch, len(sizes)) + 1)
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_model_calls_are_the_cheapest_grouping(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apps.generation import embeddings
+
+    monkeypatch.setattr(embeddings, "BATCH", 5)  # small enough to try every grouping
+    rng = np.random.default_rng(seed)
+    lengths = rng.choice([3, 3, 4, 4, 5, 6, 9, 14, 31, 41], size=11).tolist()
+
+    batches = embeddings._batches(lengths)
+
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) <= 5 for b in batches)
+    assert _cost(lengths, batches) == _least_cost(sorted(lengths), 5)
 
 
 @pytest.mark.parametrize("name", ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"])
