@@ -97,6 +97,22 @@ class Learner:
     def submit(self, selector: str) -> None:
         self.find(selector).click()
 
+    def wait_for_text(self, text: str, selector: str = "main", timeout: float = 60.0) -> None:
+        """Waits until ``text`` is shown in ``selector``: a click that submits a form returns before the next
+        page has loaded, so the page read at once may still be the one the form was on."""
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        try:
+            WebDriverWait(self.browser, timeout, poll_frequency=0.2).until(
+                ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
+            )
+        except TimeoutException:
+            shown = self.find(selector).text
+            raise AssertionError(f"{text!r} did not appear on {self.browser.current_url}:\n{shown}") from None
+
     def check(self, name: str) -> None:
         """Console, accessibility and screenshots of the page shown now."""
         for entry in self.browser.get_log("browser"):
@@ -144,12 +160,11 @@ def test_a_learner_studies_a_document_from_sign_up_to_log_out(loop_env, worker, 
     me.find("#id_password").send_keys(PASSWORD)
     me.check("signup")
     me.submit("main form button[type=submit]")
-    me.wait_for("main h1")
-    assert "Check your e-mail" in browser.page_source
+    me.wait_for_text("Check your e-mail")
     me.open(_mailed_link(worker, "/verify-email"))
     me.check("verify-email")
     me.submit("main form button[type=submit]")
-    assert "Your address is confirmed" in browser.page_source
+    me.wait_for_text("Your address is confirmed")
     me.open("/login/")
     me.find("#id_email").send_keys("ada@example.com")
     me.find("#id_password").send_keys(PASSWORD)
