@@ -1,5 +1,15 @@
 """Helpers shared by the benchmarks that time one stage of the document pipeline."""
 
+import resource
+import time
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process (every thread: onnxruntime's too) and of the subprocesses it waited for
+    (``tesseract``, the PDF page processes). ``os.times()`` would count in ticks of 10 ms."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
 
 def extraction_only() -> None:
     """The stage measured is extraction: the consumers downstream of ``document.processed`` (chat indexing,

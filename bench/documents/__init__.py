@@ -13,7 +13,6 @@ import argparse
 import difflib
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.stages import extraction_only
+from bench.stages import cpu_seconds, extraction_only
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -47,12 +46,6 @@ QUICK_PAGES = 5
 #: the median of the pairs' ratios counts: a PDF of a few pages takes 0.05-0.3 s, one sample on shared cores
 #: says more about the neighbours than the reader, and two samples taken a second apart see the same machine.
 REPEATS = 5
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and of the children it waited for (the job's page processes)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # os.times() counts in ticks of 10 ms
-    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _isolate_environment(data_dir: str) -> None:
@@ -124,7 +117,7 @@ def bare_pypdfium2(path: Path, max_pages: int | None = None) -> tuple[int, float
     """Pages read, wall seconds, text; ``LAST_CPU["pypdfium2"]`` gets the CPU seconds."""
     import pypdfium2 as pdfium
 
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    start, cpu = time.perf_counter(), cpu_seconds()
     pdf = pdfium.PdfDocument(str(path))
     count = min(len(pdf), max_pages or len(pdf))
     texts = []
@@ -136,7 +129,7 @@ def bare_pypdfium2(path: Path, max_pages: int | None = None) -> tuple[int, float
         page.close()
     pdf.close()
     elapsed = time.perf_counter() - start
-    LAST_CPU["pypdfium2"] = _cpu_seconds() - cpu
+    LAST_CPU["pypdfium2"] = cpu_seconds() - cpu
     return count, elapsed, "\n".join(texts)
 
 
@@ -146,11 +139,11 @@ def our_job(path: Path, owner_id: int) -> tuple[int, float, str]:
     from apps.documents.models import Document, Page
     from apps.documents.services import document_upload
 
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    start, cpu = time.perf_counter(), cpu_seconds()
     with open(path, "rb") as handle:
         document = document_upload(owner_id=owner_id, file=handle, file_name=path.name, size=path.stat().st_size)
     elapsed = time.perf_counter() - start
-    LAST_CPU["ours"] = _cpu_seconds() - cpu
+    LAST_CPU["ours"] = cpu_seconds() - cpu
     document.refresh_from_db()
     if document.status != Document.Status.PROCESSED:
         raise RuntimeError(f"{path.name}: {document.status} {document.failure_reason}")

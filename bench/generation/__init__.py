@@ -26,7 +26,6 @@ docs/benchmarks.md, "Generation").
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.stages import extraction_only
+from bench.stages import cpu_seconds, extraction_only
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -100,13 +99,6 @@ def _content(kind: str, name: str, extra: Path | None, keep: int | None) -> tupl
         return None
     content = found.read_bytes()
     return (content[:keep] if keep else content), name
-
-
-def cpu_seconds() -> float:
-    """CPU seconds of this process (every thread: onnxruntime's too) and of the subprocesses it waited for
-    (OCR runs ``tesseract``): the clock both sides of the ratio are judged on."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 #: The two clocks every span is timed with, in this order: CPU seconds, wall seconds.
