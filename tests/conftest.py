@@ -7,6 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.chat import index as chat_index
 from tests.factories import UserFactory
 
 pytest_plugins = ["tests.services"]
@@ -14,8 +15,10 @@ pytest_plugins = ["tests.services"]
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Throttle counters live in the cache: every test starts with a clean slate."""
+    """Throttle counters live in the cache, learners' chat indexes in a per-process cache keyed by learner id
+    and revision (both reused once a test's database is rolled back): every test starts with a clean slate."""
     cache.clear()
+    chat_index.cache_clear()
 
 
 @pytest.fixture

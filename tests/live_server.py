@@ -49,17 +49,18 @@ def _server_command(server: str, port: int, options: tuple[str, ...]) -> list[st
 
 
 @contextmanager
-def asgi_server(env: dict[str, str], *options: str, server: str = "daphne") -> Iterator[str]:
+def asgi_server(env: dict[str, str], *options: str, server: str = "daphne", log: Path | None = None) -> Iterator[str]:
     """The real ASGI server (daphne, or uvicorn with ``server="uvicorn"``) in its own process on a free loopback
     port, with ``env``; yields its base URL once ``/healthz`` answers, and stops it afterwards (killed if it has
-    not stopped within a minute)."""
+    not stopped within a minute). Its output goes to ``log`` when given (a test shows it when it fails)."""
     port = free_port()
+    output = log.open("ab") if log is not None else None
     proc = subprocess.Popen(
         [*_server_command(server, port, options), "learning_platform.asgi:application"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output or subprocess.DEVNULL,
+        stderr=output or subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -72,6 +73,8 @@ def asgi_server(env: dict[str, str], *options: str, server: str = "daphne") -> I
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+        if output is not None:
+            output.close()
 
 
 @contextmanager

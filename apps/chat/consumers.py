@@ -114,7 +114,18 @@ class ChatConsumer(AuthenticatedJsonWebsocketConsumer):
         ):
             await self._error("invalid", "document_id is an integer and course a string.")
             return
-        if not await _scope_allowed(self.user_id, document_id):
+        try:
+            await self._answer(text.strip(), services.Scope(document_id=document_id, course=course or None))
+        except Exception:  # the socket's outermost boundary: log, tell the client, keep serving
+            logger.exception("chat question failed", extra={"session_id": self.session.pk})
+            await self._error("internal", "The question could not be answered; try again.")
+
+    async def _answer(self, text: str, scope: services.Scope) -> None:
+        """Checks the scope and the rate, stores the question, builds, stores and streams the answer. Every step
+        touches the database or the model: a failure of any of them is the caller's ``internal`` error frame."""
+        assert self.session is not None
+        assert self.user_id is not None
+        if not await _scope_allowed(self.user_id, scope.document_id):
             await self._error("not_found", "No such document.")
             return
         if await _questions_in_last_minute(self.user_id) >= settings.CHAT_MESSAGES_PER_MINUTE:
@@ -122,16 +133,10 @@ class ChatConsumer(AuthenticatedJsonWebsocketConsumer):
                 "rate_limited", f"At most {settings.CHAT_MESSAGES_PER_MINUTE} questions a minute.", retry_after=60
             )
             return
-        question = await _question_store(session=self.session, text=text.strip())
+        question = await _question_store(session=self.session, text=text)
         await self.send_json({"event": "question.stored", "data": {"message_id": question.pk}})
-        scope = services.Scope(document_id=document_id, course=course or None)
-        try:
-            answer = await _answer_compute(session=self.session, question=question, scope=scope)
-            stored = await _answer_store(session=self.session, answer=answer)
-        except Exception:  # the socket's outermost boundary: log, tell the client, keep serving
-            logger.exception("chat answer failed", extra={"session_id": self.session.pk})
-            await self._error("internal", "The answer could not be built; try again.")
-            return
+        answer = await _answer_compute(session=self.session, question=question, scope=scope)
+        stored = await _answer_store(session=self.session, answer=answer)
         for number, part in enumerate(answer.parts):
             await self.send_json(
                 {"event": "answer.part", "data": {"message_id": stored.pk, "index": number, "text": part}}

@@ -98,6 +98,13 @@ def index_drop_owner(*, owner_id: int) -> int:
     return deleted
 
 
+def cache_clear() -> None:
+    """Empties this process's cache (tests: a rolled-back test database reuses learner ids and revisions, which
+    a cache outliving the rollback would take for current; in production neither is ever reused)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def _revision(owner_id: int) -> int:
     return LearnerIndex.objects.filter(owner_id=owner_id).values_list("revision", flat=True).first() or 0
 

@@ -16,6 +16,7 @@ a sign-out. A client keeps a socket open past its token's expiry by sending a fr
 """
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -28,8 +29,13 @@ from django.conf import settings
 from apps.accounts import sessions
 from apps.realtime.services import auth_group
 
+logger = logging.getLogger(__name__)
+
 #: Close code for "not signed in, or no longer": the HTTP 401 of websockets.
 UNAUTHENTICATED = 4401
+#: Close code for "the server could not sign you in just now" (RFC 6455's Try Again Later): the database or the
+#: channel layer failed during the handshake.
+TRY_AGAIN_LATER = 1013
 BEARER_SUBPROTOCOL = "bearer"
 
 
@@ -103,6 +109,16 @@ class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
         """Called when the socket closes (signed in or not)."""
 
     # -- the handshake --------------------------------------------------------------------------------------
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        """The handshake's outermost boundary: a failure of the database or the channel layer while signing in
+        is logged and the socket closed with 1013 (try again later), not left to crash the consumer (1011,
+        with nothing said)."""
+        try:
+            await super().websocket_connect(message)
+        except Exception:
+            logger.exception("websocket sign-in failed", extra={"path": self.scope.get("path")})
+            await self.close(code=TRY_AGAIN_LATER)
+
     async def connect(self) -> None:
         offered = bearer_token(list(self.scope.get("subprotocols") or []))
         if offered is not None:

@@ -20,9 +20,11 @@ anchor are the answer.
 Each set is split in halves by position (even: dev, odd: held out). Reported: recall@5 of our hybrid
 retrieval, of exact fusion of the complete rankings, of BM25 alone, dense alone and the equal-weight RRF of
 ADR 0016, per set and half; answer latency (retrieval + extractive answer) p50/p95 for ours and the exact
-fusion; indexing throughput of the job next to bare embedding of a sample of the same chunks; and concurrent
-websocket clients that each ask one question. ``--tune`` also searches fusion settings on the dev halves
-(ADR 0021). Results also go to bench/results/chat.json.
+fusion, each next to a bare baseline measured question by question in turn (the question's embedding and a
+numpy dense top 5, what a raw client of the model does); indexing throughput of the job next to bare
+embedding of a sample of the same chunks; and concurrent websocket clients that each ask one question, next
+to the same questions answered one after another in-process just before (``seconds_over_serial``).
+``--tune`` also searches fusion settings on the dev halves (ADR 0021). Results also go to bench/results/chat.json.
 """
 
 import argparse
@@ -172,8 +174,13 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
     clients = []
     if args.clients:
         run_clients = _loopback_clients if args.loopback else _clients
+        asked = [questions[n % len(questions)].text for n in range(args.clients)]
         for _ in range(args.repeat):
-            clients.append(asyncio.run(run_clients(learner, [q.text for q in questions], args.clients)))
+            serial = _serial_seconds(asked, loaded)
+            outcome = asyncio.run(run_clients(learner, [q.text for q in questions], args.clients))
+            outcome["serial_in_process_seconds"] = round(serial, 1)
+            outcome["seconds_over_serial"] = round(outcome["seconds"] / serial, 2)
+            clients.append(outcome)
     return {
         "chunks": chunk_count,
         "chunk_chars": args.chunk_chars,
@@ -194,8 +201,8 @@ def run(text: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _latency(questions: list[Any], loaded: Any, variants: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Answer latency per variant: question embedding + retrieval + extractive answer, p50 and p95 in ms."""
+def _answer_seconds(question: str, loaded: Any, variant: Any) -> float:
+    """One question answered in-process: its embedding, the retrieval ``variant`` and the extractive answer."""
     from django.conf import settings
 
     from apps.chat import retrieval
@@ -203,22 +210,56 @@ def _latency(questions: list[Any], loaded: Any, variants: dict[str, Any]) -> dic
     from apps.chat.text import terms
     from apps.generation import embeddings
 
-    latency: dict[str, list[float]] = {name: [] for name in variants}
+    started = time.monotonic()
+    vector = embeddings._embed_uncached([question])[0]
+    found = retrieval.hybrid_search(
+        bm25=loaded.bm25, vectors=loaded.vectors, query_terms=terms(question), query_vector=vector,
+        k=5, depth=variant.depth, mode=variant.mode, fusion=variant.fusion,
+    )  # fmt: skip
+    passages = [loaded.passages[h.position] for h in found]
+    build_answer(question=question, passages=passages, min_similarity=settings.CHAT_MIN_SIMILARITY)
+    return time.monotonic() - started
+
+
+def _bare_seconds(question: str, loaded: Any) -> float:
+    """The baseline: what a raw client of the model does for one question, the question's embedding and a dense
+    top 5 over the same matrix (numpy), with no BM25, no fusion and no answer."""
+    import numpy as np
+
+    from apps.generation import embeddings
+
+    started = time.monotonic()
+    vector = embeddings._embed_uncached([question])[0]
+    scores = loaded.vectors @ vector
+    top = np.argpartition(-scores, 5)[:5]
+    top[np.argsort(-scores[top])]
+    return time.monotonic() - started
+
+
+def _latency(questions: list[Any], loaded: Any, variants: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Answer latency per variant (question embedding + retrieval + extractive answer) next to the bare baseline
+    (``_bare_seconds``), each question measured on every side in turn; p50 and p95 in ms, and ours / bare."""
+    latency: dict[str, list[float]] = {"bare": [], **{name: [] for name in variants}}
     for question in questions:
+        latency["bare"].append(_bare_seconds(question.text, loaded) * 1000)
         for name, variant in variants.items():
-            started = time.monotonic()
-            vector = embeddings._embed_uncached([question.text])[0]
-            found = retrieval.hybrid_search(
-                bm25=loaded.bm25, vectors=loaded.vectors, query_terms=terms(question.text), query_vector=vector,
-                k=5, depth=variant.depth, mode=variant.mode, fusion=variant.fusion,
-            )  # fmt: skip
-            passages = [loaded.passages[h.position] for h in found]
-            build_answer(question=question.text, passages=passages, min_similarity=settings.CHAT_MIN_SIMILARITY)
-            latency[name].append((time.monotonic() - started) * 1000)
-    return {
+            latency[name].append(_answer_seconds(question.text, loaded, variant) * 1000)
+    summary: dict[str, dict[str, float]] = {
         name: {"p50": round(_percentile(v, 0.5), 1), "p95": round(_percentile(v, 0.95), 1)}
         for name, v in latency.items()
     }
+    for name in variants:
+        for q in ("p50", "p95"):
+            summary[name][f"{q}_over_bare"] = round(summary[name][q] / summary["bare"][q], 2)
+    return summary
+
+
+def _serial_seconds(questions: list[str], loaded: Any) -> float:
+    """The clients' baseline, measured just before them: the same questions answered one after another
+    in-process by the same retrieval and answer (no socket, no database, no server)."""
+    from bench.chat import evaluate
+
+    return sum(_answer_seconds(question, loaded, evaluate.Variant()) for question in questions)
 
 
 async def _clients(learner: Any, questions: list[str], count: int) -> dict[str, Any]:

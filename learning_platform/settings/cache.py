@@ -20,8 +20,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout by default, shorter than the layer's 5 s blocking pop
-            # plus network time: an idle websocket then dies with 1011. Give reads room beyond the pop.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]},
+            # plus network time: an idle websocket then dies with 1011. Give reads room beyond the pop. Connects
+            # get the same room: a burst of sign-ins opens many connections at once (each ``group_add`` on an
+            # empty pool), and a web process busy answering can hold its event loop past 5 s.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 30}]},
         }
     }
 else:

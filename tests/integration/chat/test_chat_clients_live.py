@@ -41,10 +41,18 @@ QUESTIONS = [
 
 
 @pytest.fixture
-def chat_server(postgres_url: str, redis_url: str, transactional_db: Any, platform_data_dir: Path) -> Iterator[str]:
-    """daphne in its own process on the test database, as ``live_platform`` but with a longer handshake timeout."""
+def server_log(tmp_path: Path) -> Path:
+    return tmp_path / "daphne.log"
+
+
+@pytest.fixture
+def chat_server(
+    postgres_url: str, redis_url: str, transactional_db: Any, platform_data_dir: Path, server_log: Path
+) -> Iterator[str]:
+    """daphne in its own process on the test database, as ``live_platform`` but with a longer handshake timeout;
+    its log is kept for the test's failure message."""
     env = {**child_env(), "DATA_DIR": str(platform_data_dir), "DJANGO_DEBUG": "false"}
-    with asgi_server(env, "--websocket_connect_timeout", str(HANDSHAKE_TIMEOUT_SECONDS)) as base:
+    with asgi_server(env, "--websocket_connect_timeout", str(HANDSHAKE_TIMEOUT_SECONDS), log=server_log) as base:
         yield base
 
 
@@ -77,7 +85,9 @@ async def _ask(base: str, session_id: int, token: str, question: str) -> dict[st
                 return {"events": events, "final": frame}
 
 
-def test_100_websocket_clients_on_loopback_all_get_their_answers(chat_server: str, settings: Any) -> None:
+def test_100_websocket_clients_on_loopback_all_get_their_answers(
+    chat_server: str, server_log: Path, settings: Any
+) -> None:
     settings.EVENTBUS_TRANSPORT = "inprocess"
     learners = [_learner_with_material() for _ in range(LEARNERS)]
 
@@ -92,7 +102,7 @@ def test_100_websocket_clients_on_loopback_all_get_their_answers(chat_server: st
     outcomes = asyncio.run(everyone())
 
     failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
-    assert failures == []
+    assert failures == [], server_log.read_text(encoding="utf-8", errors="replace")[-20000:]
     finals = [o["final"] for o in outcomes]
     assert [f["event"] for f in finals] == ["answer.final"] * LEARNERS * SOCKETS_PER_LEARNER
     assert all(o["events"][0] == "question.stored" and "answer.part" in o["events"] for o in outcomes)

@@ -3,13 +3,15 @@ limits answered with error frames on a socket that stays usable."""
 
 import asyncio
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.db import OperationalError
 from django.test import override_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from apps.chat import services
+from apps.chat import selectors, services
 from apps.chat.models import ChatMessage
 from learning_platform.asgi import application
 from tests.factories import make_user
@@ -275,3 +277,47 @@ def test_a_question_before_sign_in_closes_with_4401() -> None:
         return await socket.receive_output(timeout=5)
 
     assert asyncio.run(scenario()) == {"type": "websocket.close", "code": 4401, "reason": "auth_required"}
+
+
+def test_a_database_failure_during_a_question_is_an_error_frame_and_the_socket_stays_usable(
+    learner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = services.session_create(owner_id=learner.pk)
+
+    def database_gone(**kwargs: Any) -> int:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    async def scenario() -> tuple[list[dict[str, Any]], str, str]:
+        socket = await _open(learner, session.pk)
+        monkeypatch.setattr(selectors, "questions_in_last_minute", database_gone)
+        failed = await _ask(socket, _question("Who is Pierre?"))
+        monkeypatch.undo()
+        await socket.send_json_to({"type": "ping"})
+        pong = (await socket.receive_json_from(timeout=5))["event"]
+        answered = (await _ask(socket, _question("Who is Pierre?")))[-1]["event"]
+        await socket.disconnect()
+        return failed, pong, answered
+
+    failed, pong, answered = asyncio.run(scenario())
+
+    assert failed == [{"event": "error", "data": {"code": "internal", "detail": ANY}}]
+    assert (pong, answered) == ("pong", "answer.final")
+    assert ChatMessage.objects.filter(role="user").count() == 1  # the failed question stored nothing
+
+
+def test_a_database_failure_while_signing_in_closes_with_try_again_later(
+    learner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = services.session_create(owner_id=learner.pk)
+
+    def database_gone(**kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(selectors, "session_get_for_owner", database_gone)
+
+    async def scenario() -> dict[str, Any]:
+        socket = _socket(learner, session.pk)
+        await socket.connect()
+        return await socket.receive_output(timeout=5)
+
+    assert asyncio.run(scenario()) == {"type": "websocket.close", "code": 1013}

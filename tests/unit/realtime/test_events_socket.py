@@ -127,6 +127,7 @@ def test_first_message_signs_in():
         pytest.param({"type": "auth", "token": 42}, id="token-not-a-string"),
     ],
 )
+@override_settings(REALTIME_AUTH_TIMEOUT_SECONDS=30)  # the bad message, not the sign-in timeout, must end it
 def test_bad_first_message_closes_with_4401(first_message):
     async def scenario() -> tuple[str, int]:
         socket = _socket()
