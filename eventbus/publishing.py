@@ -226,17 +226,31 @@ def _insert(connection: Any, rows: list[list[Any]]) -> None:
     ``get_db_prep_save``, so they are stored exactly as the ORM would store them, on any database, except where
     that is provably the identity for the values built here (see :func:`_insert_sql`); the payload is already
     its JSON text (:class:`_Plan`)."""
-    prepared, prefix, placeholders = _insert_sql(connection.alias)
-    batch = 1 if len(rows) == 1 else max(1, connection.ops.bulk_batch_size([field for field, _ in prepared], rows))
-    conversions = [(index, field) for index, (field, needs_prep) in enumerate(prepared) if needs_prep]
+    statement = _insert_sql(connection.alias)
+    for row in rows:
+        for index, field in statement.conversions:
+            row[index] = field.get_db_prep_save(row[index], connection)
     with connection.cursor() as cursor:
+        if len(rows) == 1:  # a request's publish
+            cursor.execute(statement.one_row, rows[0])
+            return
+        batch = max(1, connection.ops.bulk_batch_size(list(statement.fields), rows))
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            for row in chunk:
-                for index, field in conversions:
-                    row[index] = field.get_db_prep_save(row[index], connection)
-            params = chunk[0] if len(chunk) == 1 else [value for row in chunk for value in row]
-            cursor.execute(prefix + ", ".join([placeholders] * len(chunk)), params)
+            sql = statement.prefix + ", ".join([statement.placeholders] * len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """The outbox INSERT for one database, in :data:`COLUMNS` order."""
+
+    fields: tuple["Field[Any, Any]", ...]
+    #: (position, field) of the values that go through ``get_db_prep_save``; the rest are what the driver takes.
+    conversions: tuple[tuple[int, "Field[Any, Any]"], ...]
+    prefix: str  # INSERT INTO ... VALUES
+    placeholders: str  # one row's
+    one_row: str
 
 
 #: Fields whose Python value is already what the database driver takes (no conversion to skip).
@@ -248,9 +262,9 @@ _NATIVE_FIELDS = ("UUIDField", "DateTimeField")
 
 
 @cache
-def _insert_sql(alias: str) -> tuple[tuple[tuple["Field[Any, Any]", bool], ...], str, str]:
-    """Per database: (field, needs conversion) pairs in :data:`COLUMNS` order, the INSERT's start and a row's
-    placeholders. The payload never needs one: it is JSON text already."""
+def _insert_sql(alias: str) -> _Statement:
+    """The INSERT for database ``alias``. The payload needs no conversion on any database: it is JSON text
+    already."""
     from eventbus.models import OutboxEvent
 
     connection = connections[alias]
@@ -259,8 +273,13 @@ def _insert_sql(alias: str) -> tuple[tuple[tuple["Field[Any, Any]", bool], ...],
     fields = tuple(cast("Field[Any, Any]", OutboxEvent._meta.get_field(name)) for name in COLUMNS)
     columns = ", ".join(quote(str(field.column)) for field in fields)
     prefix = f"INSERT INTO {quote(OutboxEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names only
-    prepared = tuple((field, field.name != "payload" and field.get_internal_type() not in plain) for field in fields)
-    return prepared, prefix, "(" + ", ".join(["%s"] * len(fields)) + ")"
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    conversions = tuple(
+        (index, field)
+        for index, field in enumerate(fields)
+        if field.name != "payload" and field.get_internal_type() not in plain
+    )
+    return _Statement(fields, conversions, prefix, placeholders, prefix + placeholders)
 
 
 def _has_native_uuid_and_datetime(connection: Any) -> bool:

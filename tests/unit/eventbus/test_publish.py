@@ -85,22 +85,15 @@ def test_a_failed_insert_inside_the_callers_transaction_marks_it_for_rollback(mo
 
 
 def test_on_sqlite_uuids_and_datetimes_still_go_through_the_fields_conversion() -> None:
-    fields, _, _ = publishing._insert_sql("default")
+    statement = publishing._insert_sql("default")
 
-    needs_prep = {field.name: needs for field, needs in fields}
-    assert {name: needs_prep[name] for name in ("event_id", "time", "correlation_id", "topic", "attempts")} == {
-        "event_id": True,
-        "time": True,
-        "correlation_id": True,
-        "topic": False,
-        "attempts": False,
-    }
-
-
-def test_the_payload_column_gets_the_payloads_json_text_without_a_second_conversion() -> None:
-    fields, _, _ = publishing._insert_sql("default")
-
-    assert dict((field.name, needs) for field, needs in fields)["payload"] is False
+    assert [field.name for _, field in statement.conversions] == ["event_id", "time", "correlation_id", "causation_id"]
+    assert [publishing.COLUMNS[index] for index, _ in statement.conversions] == [
+        "event_id",
+        "time",
+        "correlation_id",
+        "causation_id",
+    ]
 
 
 def test_on_the_kafka_transport_a_publish_registers_no_commit_callback(
