@@ -126,6 +126,29 @@ def _bare_rows(count: int, start: int) -> list[tuple[Any, ...]]:
     return rows
 
 
+def bare_request_row(seq: int, now: Callable[[], datetime]) -> tuple[Any, ...]:
+    """A request's bare row as hand-written code would build it, and no more: an id, the JSON text, the time."""
+    body = payload(seq)
+    event_id = uuid.uuid4()
+    key = str(body["document_id"])
+    return (
+        event_id,
+        "document.uploaded",
+        key,
+        seq % 16,
+        "t",
+        "/s",
+        "s",
+        now(),
+        event_id,
+        None,
+        "1.0",
+        json.dumps(body),
+        0,
+        "",
+    )
+
+
 BARE_INSERT_MANY = (
     "INSERT INTO bench_bare (event_id, topic, key, shard, type, source, subject, time, correlation_id, causation_id,"
     " schema_version, payload, attempts, last_error) VALUES "
@@ -175,33 +198,10 @@ def bench_publish_per_request(writers: int, per_writer: int, rounds: int = 3) ->
     from eventbus import publish
 
     insert = BARE_INSERT.format(", ".join(["%s"] * 14))
-    now, dumps = timezone.now, json.dumps
-
-    def bare_row(seq: int) -> tuple[Any, ...]:
-        """What hand-written code would build for the row, and no more: an id, the JSON text, the time."""
-        body = payload(seq)
-        event_id = uuid.uuid4()
-        key = str(body["document_id"])
-        return (
-            event_id,
-            "document.uploaded",
-            key,
-            seq % 16,
-            "t",
-            "/s",
-            "s",
-            now(),
-            event_id,
-            None,
-            "1.0",
-            dumps(body),
-            0,
-            "",
-        )
 
     def bare(worker: int) -> None:
         for i in range(per_writer):
-            row = bare_row(worker * per_writer + i)
+            row = bare_request_row(worker * per_writer + i, timezone.now)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(insert, row)
         close_old_connections()
