@@ -118,4 +118,4 @@ def _deliver(group: str, event: Event, now: datetime) -> bool:
 
 
 # The publish path hands committed event ids to this transport; publishing itself knows no transport.
-deliver_after_commit_with(after_commit)
+deliver_after_commit_with(after_commit, when=is_inprocess)

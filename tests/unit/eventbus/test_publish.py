@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, transaction
 
-from eventbus import InvalidPayload, publish, publish_many, publishing
+from eventbus import InvalidPayload, metrics, publish, publish_many, publishing
 from eventbus.models import OutboxEvent
 from tests.unit.eventbus.conftest import UPLOADED
 
@@ -85,11 +85,122 @@ def test_a_failed_insert_inside_the_callers_transaction_marks_it_for_rollback(mo
 
 
 def test_on_sqlite_uuids_and_datetimes_still_go_through_the_fields_conversion() -> None:
-    fields, _, _ = publishing._insert_sql("default", ("event_id", "time", "payload", "topic"))
+    statement = publishing._insert_sql("default")
 
-    assert {field.name: needs_prep for field, needs_prep in fields} == {
-        "event_id": True,
-        "time": True,
-        "payload": True,
-        "topic": False,
-    }
+    assert [field.name for _, field in statement.conversions] == ["event_id", "time", "correlation_id", "causation_id"]
+    assert [publishing.COLUMNS[index] for index, _ in statement.conversions] == [
+        "event_id",
+        "time",
+        "correlation_id",
+        "causation_id",
+    ]
+
+
+def test_on_the_kafka_transport_a_publish_registers_no_commit_callback(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.EVENTBUS_TRANSPORT = "kafka"  # the relay delivers: nothing to do at commit
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        publish("document.uploaded", UPLOADED)
+
+    assert callbacks == []
+    assert OutboxEvent.objects.get().sent_at is None
+
+
+def test_in_process_one_commit_callback_delivers_all_the_events_of_a_call(
+    django_capture_on_commit_callbacks: Any, handler_of: Any
+) -> None:
+    seen = handler_of("document.uploaded", "documents")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ids = publish_many("document.uploaded", [{**UPLOADED, "document_id": n} for n in range(3)])
+
+    assert len(callbacks) == 1
+    assert [event.id for event in seen] == ids
+
+
+def test_a_hook_is_run_only_while_it_wants_events(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(publishing, "_after_commit", [])
+    told: list[list[uuid.UUID]] = []
+    wanted = {"now": False}
+    publishing.deliver_after_commit_with(told.append, when=lambda: wanted["now"])
+    publishing.deliver_after_commit_with(told.append, when=lambda: True)  # registered once per hook
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("document.uploaded", UPLOADED)
+    wanted["now"] = True
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publish("document.uploaded", UPLOADED)
+
+    assert told == [[second]]
+
+
+def test_the_payload_is_stored_as_the_same_json_object_nested_lists_included() -> None:
+    payload = {"quiz_id": 1, "document_id": 2, "owner_id": 3, "question_count": 4, "question_types": ["cloze", "mcq"]}
+
+    publish("quiz.requested", payload)
+
+    assert OutboxEvent.objects.get().payload == payload
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "subject"),
+    [
+        pytest.param("document.uploaded", UPLOADED, "document/7", id="first-id-field"),
+        pytest.param("user.deleted", {"user_id": 9}, "user/9", id="only-id-field"),
+        pytest.param(
+            "pipeline.step.failed",
+            {"step": "notes", "subject_type": "document", "subject_id": 5, "owner_id": 3, "reason": "empty"},
+            "subject/5",
+            id="id-field-after-others",
+        ),
+    ],
+)
+def test_the_default_subject_comes_from_the_first_id_field(topic: str, payload: dict[str, Any], subject: str) -> None:
+    publish(topic, payload)
+
+    assert OutboxEvent.objects.get().subject == subject
+
+
+def test_an_explicit_subject_and_keys_apply_to_every_row_of_a_batch() -> None:
+    publish_many("document.uploaded", [UPLOADED, UPLOADED], keys=["a", "b"], subject="course/1")
+
+    assert list(OutboxEvent.objects.order_by("id").values_list("key", "subject")) == [
+        ("a", "course/1"),
+        ("b", "course/1"),
+    ]
+
+
+def test_every_event_gets_its_own_id() -> None:
+    ids = publish_many("document.uploaded", [UPLOADED] * 200)
+
+    assert len(set(ids)) == 200
+    assert set(OutboxEvent.objects.values_list("event_id", flat=True)) == set(ids)
+
+
+def test_the_published_counter_counts_each_event() -> None:
+    counter = metrics.EVENTS_PUBLISHED.labels(topic="user.deleted")
+    before = counter._value.get()
+
+    publish_many("user.deleted", [{"user_id": 1}, {"user_id": 2}])
+    publish("user.deleted", {"user_id": 3})
+
+    assert counter._value.get() - before == 3
+
+
+def test_an_event_published_in_a_rolled_back_savepoint_is_neither_written_nor_delivered(
+    django_capture_on_commit_callbacks: Any, handler_of: Any
+) -> None:
+    seen = handler_of("document.uploaded", "documents")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        kept = publish("document.uploaded", UPLOADED)
+        with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 - the raise rolls the savepoint back
+            publish("document.uploaded", {**UPLOADED, "document_id": 8})
+            raise RuntimeError("the inner change failed")
+
+    assert [event.id for event in seen] == [kept]
+    assert list(OutboxEvent.objects.values_list("event_id", flat=True)) == [kept]
