@@ -136,8 +136,12 @@ def keyphrases(
 ) -> list[Term]:
     """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences
     (``prose``: the window's sentences that pass :func:`is_good_sentence`, when the caller has them)."""
-    good = [s.text for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
+    good = [s.text for s in _prose(window, prose)]
     text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
+    # A phrase (one line: yake reads the text with its line breaks made spaces) stands as a whole word in one
+    # of the sentences if and only if it does in the sentences joined by line breaks: one scan of the whole
+    # instead of one call per sentence until it is found.
+    every_sentence = "\n".join(good)
     if not text.strip():
         return []
     found: list[Term] = []
@@ -148,12 +152,18 @@ def keyphrases(
         capitals = {w[0].isupper() for w in phrase.split() if w.casefold() not in STOPWORDS}
         if len(capitals) > 1:  # "Roberts scored": a name and a verb, not a term
             continue
-        if len(phrase) < 3 or phrase.casefold() in STOPWORDS or not any(_contains(s, phrase) for s in good):
+        if len(phrase) < 3 or phrase.casefold() in STOPWORDS or "\n" in phrase or not _contains(every_sentence, phrase):
             continue
         found.append(Term(phrase, term_kind(phrase), len(found)))
         if len(found) == top:
             break
     return found
+
+
+def _prose(window: Window, prose: list[Sentence] | None) -> list[Sentence]:
+    """``prose`` (the window's sentences that pass :func:`is_good_sentence`, when the caller has them: not
+    tested again), else those of the window's sentences."""
+    return prose if prose is not None else [s for s in window.sentences if is_good_sentence(s)]
 
 
 def _spread(sentences: list[str], budget: int) -> list[str]:
@@ -275,7 +285,7 @@ def summary(window: Window, config: GenerationConfig, *, prose: list[Sentence] |
     document order."""
     from apps.generation import textrank
 
-    candidates = [s for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
+    candidates = list(_prose(window, prose))
     if len(candidates) <= config.summary_sentences_per_window:
         return candidates
     ranked_input = sorted(candidates, key=lambda s: -s.word_count)[:MAX_RANKED_SENTENCES]
@@ -315,8 +325,8 @@ def key_points(
             for term in _may_stand_in(s.text, weighted)
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
-        for s in (prose if prose is not None else window.sentences)
-        if is_good_sentence(s) and s.text not in exclude
+        for s in _prose(window, prose)
+        if s.text not in exclude
     }
     candidates = [s for s, score in scores.items() if score > 0]
     best = sorted(candidates, key=lambda s: (-scores[s], s.page, s.start))[: config.key_points_per_window]
