@@ -6,10 +6,28 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import overload
 
 from apps.generation.text import clean, heading_level, is_strong_heading, sentence_spans
 from apps.generation.types import Citation, Passage
+
+
+class _WordCount:
+    """A sentence's number of words, counted on first use and kept in the sentence (asked for by the prose
+    filter, the summary and the quiz, many times each): ``functools.cached_property`` without the lock that
+    Python 3.11's takes on every first use, which cost more than the count."""
+
+    @overload
+    def __get__(self, sentence: None, owner: type | None = None) -> "_WordCount": ...
+
+    @overload
+    def __get__(self, sentence: "Sentence", owner: type | None = None) -> int: ...
+
+    def __get__(self, sentence: "Sentence | None", owner: type | None = None) -> "int | _WordCount":
+        if sentence is None:
+            return self
+        count = sentence.__dict__["word_count"] = len(sentence.text.split())
+        return count
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,9 +50,18 @@ class Sentence:
     def citation(self) -> Citation:
         return Citation(chunk=self.chunk, page=self.page)
 
-    @cached_property
-    def word_count(self) -> int:  # asked for by the prose filter, the summary and the quiz, many times each
-        return len(self.text.split())
+    word_count = _WordCount()
+
+    @classmethod
+    def made(cls, text: str, raw: str, page: int, start: int, end: int, chunk: int, is_whole: bool) -> "Sentence":
+        """``Sentence(...)``, faster: a frozen dataclass's ``__init__`` sets each field with
+        ``object.__setattr__`` (seven calls), this sets the instance's fields at once (a window makes
+        thousands of sentences)."""
+        sentence = object.__new__(cls)
+        sentence.__dict__.update(
+            text=text, raw=raw, page=page, start=start, end=end, chunk=chunk, is_whole=is_whole
+        )
+        return sentence
 
 
 @dataclass(frozen=True)
@@ -165,7 +192,7 @@ def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
             if not shown or shown in repeated:
                 continue
             chunk, whole = chunks.chunk_for(start, end)
-            window.sentences.append(Sentence(shown, raw, number, start, end, chunk, whole))
+            window.sentences.append(Sentence.made(shown, raw, number, start, end, chunk, whole))
     return window
 
 
