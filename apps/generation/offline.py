@@ -1,5 +1,7 @@
 """The offline engine: keyphrases (yake), TextRank (summa) and rules, on one page window at a time."""
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,7 +85,14 @@ _NOT_NAMES = frozenset(
 )
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
-_NAME = re.compile(r"\b([A-Z][a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b")
+#: Names: ``\b([A-Z]...)`` written with the word boundary tested after the capital (``(?<!\w[A-Z])``: the
+#: character before it is no word character), the same matches, found without trying a boundary at every
+#: position of the text.
+_NAME = re.compile(
+    r"([A-Z](?<!\w[A-Z])[a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b"
+)
+#: Every year and number holds a decimal digit (``\d``): a sentence without one is not scanned for them.
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -266,6 +275,38 @@ def _may_stand_in(text: str, terms: tuple[str, ...]) -> list[str]:
     return [t for t, low in _lowered_terms(terms) if low is None or low in lowered]
 
 
+def _may_stand_in_each(texts: list[str], terms: tuple[str, ...]) -> list[list[str]]:
+    """``[_may_stand_in(t, terms) for t in texts]``: each term's lower case is looked for once in the texts'
+    lower cases joined by line breaks (where it stands, in the text there, and on from the next text),
+    instead of in each text, most of which hold none of the terms. A text holding a line break or one of
+    the characters that fold to ASCII letters, and every text if a term holds a line break, is given what
+    :func:`_may_stand_in` gives it."""
+    pairs = _lowered_terms(terms)
+    if not texts or any(low is not None and "\n" in low for _, low in pairs):
+        return [_may_stand_in(t, terms) for t in texts]
+    lowered = [_lowered(t) for t in texts]
+    starts = list(itertools.accumulate((len(low) + 1 for low, _ in lowered[:-1]), initial=0))
+    joined = "\n".join(low for low, _ in lowered)
+    found: list[list[str]] = [[] for _ in texts]
+    last = len(texts) - 1
+    for term, low in pairs:
+        if low is None:  # not ASCII: never filtered out
+            for each in found:
+                each.append(term)
+            continue
+        position = 0
+        while (at := joined.find(low, position)) >= 0:
+            index = bisect.bisect_right(starts, at) - 1
+            found[index].append(term)
+            if index == last:
+                break
+            position = starts[index + 1]
+    for index, (low, exact) in enumerate(lowered):
+        if not exact or "\n" in low:
+            found[index] = _may_stand_in(texts[index], terms)
+    return found
+
+
 def _contains(sentence: str, term: str) -> bool:
     return occurrences(sentence, term, ignore_case=False, at_most=1) > 0
 
@@ -274,14 +315,25 @@ def count_in(sentence: str, term: str) -> int:
     return occurrences(sentence, term, ignore_case=True)
 
 
-def sentence_terms(sentence: Sentence, phrases: list[Term], *, texts: tuple[str, ...] | None = None) -> list[Term]:
+def sentence_terms(
+    sentence: Sentence,
+    phrases: list[Term],
+    *,
+    texts: tuple[str, ...] | None = None,
+    maybe: list[str] | None = None,
+) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names
-    (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones)."""
-    maybe = set(_may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts))
-    terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
+    (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones;
+    ``maybe``: :func:`_may_stand_in` of the sentence and those texts, when the caller has it)."""
+    if maybe is None:
+        maybe = _may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts)
+    standing = set(maybe)
+    terms = [t for t in phrases if t.text in standing and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
-    extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
-    extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
+    extra: list[tuple[str, str]] = []
+    if _DIGIT.search(sentence.text) is not None:
+        extra += [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
+        extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
     extra += [
         (m.group(1), "name")
         for m in _NAME.finditer(sentence.text)
@@ -339,14 +391,14 @@ def key_points(
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
     weighted = tuple(weight)
 
+    considered = [s for s in _prose(window, prose) if s.text not in exclude]
     scores = {
         s: sum(
             weight[term]  # in the order of ``weight``: the same float sum
-            for term in _may_stand_in(s.text, weighted)
+            for term in maybe
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
-        for s in _prose(window, prose)
-        if s.text not in exclude
+        for s, maybe in zip(considered, _may_stand_in_each([s.text for s in considered], weighted), strict=True)
     }
     candidates = [s for s, score in scores.items() if score > 0]
     best = sorted(candidates, key=lambda s: (-scores[s], s.page, s.start))[: config.key_points_per_window]
