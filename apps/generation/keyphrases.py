@@ -19,6 +19,7 @@ from typing import Any
 
 _PUNCTUATION = frozenset(string.punctuation)
 _PUNCTUATION_CHARS = string.punctuation
+_DROP_PUNCTUATION = str.maketrans("", "", string.punctuation)
 _DISCARDED_TAGS = frozenset("ud")
 
 
@@ -79,7 +80,7 @@ class _Document:
         known = self.words.get(unique)
         if known is not None:
             return known
-        letters = "".join(c for c in unique if c not in _PUNCTUATION)
+        letters = unique.translate(_DROP_PUNCTUATION)  # ``"".join(c for c in unique if c not in _PUNCTUATION)``
         word = _Word(len(self.words), listed or unique in self.stopwords or len(letters) < 3)
         self.words[unique] = word
         return word
@@ -117,11 +118,21 @@ class _Document:
             if tag not in _DISCARDED_TAGS and block and block[-1][0] not in _DISCARDED_TAGS:
                 self._link(block[-1][2], word)
             if not word.is_stopword:  # a phrase ending (or starting) with a stopword is never a keyphrase
-                self._add_candidate([(tag, token, word)])
+                self._add_word_candidate(tag, token, word)
                 for size in range(1, min(n - 1, len(block)) + 1):
                     if not block[-size][2].is_stopword:
                         self._add_candidate([*block[-size:], (tag, token, word)])
             block.append((tag, token, word))
+
+    def _add_word_candidate(self, tag: str, token: str, word: _Word) -> None:
+        """``_add_candidate([(tag, token, word)])`` without joining lists of one."""
+        unique = token.lower()
+        found = self.candidates.get(unique)
+        if found is None:
+            found = self.candidates[unique] = _Candidate(token, [word], {tag})
+        else:
+            found.tags.add(tag)
+        found.tf += 1.0
 
     def _add_candidate(self, parts: list[tuple[str, str, _Word]]) -> None:
         kw = " ".join(p[1] for p in parts)
