@@ -58,9 +58,7 @@ class Sentence:
         ``object.__setattr__`` (seven calls), this sets the instance's fields at once (a window makes
         thousands of sentences)."""
         sentence = object.__new__(cls)
-        sentence.__dict__.update(
-            text=text, raw=raw, page=page, start=start, end=end, chunk=chunk, is_whole=is_whole
-        )
+        sentence.__dict__.update(text=text, raw=raw, page=page, start=start, end=end, chunk=chunk, is_whole=is_whole)
         return sentence
 
 
@@ -102,7 +100,7 @@ def page_text(passages: list[Passage]) -> str:
 def _laid_in_order(passages: list[Passage]) -> bool:
     """Chunks in reading order, as the extraction stores them: each text as long as its span, and the
     starts and the ends both ascending."""
-    return all(0 <= p.start and len(p.text) == p.end - p.start for p in passages) and all(
+    return all(p.start >= 0 and len(p.text) == p.end - p.start for p in passages) and all(
         a.start <= b.start and a.end <= b.end for a, b in itertools.pairwise(passages)
     )
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from apps.generation import GenerationConfig, Passage, offline
-from apps.generation.text import ABBREVIATIONS, _blocks, _END, clean, heading_level, is_strong_heading, split_sentences
-from apps.generation.windows import _MAY_BE_A_HEADING, Heading, Sentence, build_window, page_text, windows
+from apps.generation.text import _END, ABBREVIATIONS, _blocks, clean, heading_level, is_strong_heading, split_sentences
 from apps.generation.types import Citation
+from apps.generation.windows import _MAY_BE_A_HEADING, Heading, Sentence, build_window, page_text, windows
 
 from .conftest import paginate
 
@@ -236,3 +236,117 @@ def test_sentences_compare_and_hash_by_identity() -> None:
     assert first != second
     assert first == first
     assert len({first, second}) == 2
+
+
+# --- the terms of a sentence --------------------------------------------------------------------------------
+
+_NAME_AS_IT_WAS = re.compile(
+    r"\b([A-Z][a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b"
+)
+
+
+def _sentence_terms_as_they_were(sentence: Sentence, phrases: list[offline.Term]) -> list[offline.Term]:
+    maybe = set(offline._may_stand_in(sentence.text, tuple(t.text for t in phrases)))
+    terms = [t for t in phrases if t.text in maybe and offline.count_in(sentence.text, t.text) == 1]
+    seen = {t.text.casefold() for t in terms}
+    extra = [(m.group(1), "year") for m in offline._YEAR.finditer(sentence.text)]
+    numbers = offline._NUMBER.finditer(sentence.text)
+    extra += [(m.group(1), "number") for m in numbers if not offline._YEAR.fullmatch(m.group(1))]
+    extra += [
+        (m.group(1), "name")
+        for m in _NAME_AS_IT_WAS.finditer(sentence.text)
+        if m.start() > 0 and m.group(1).split()[0].casefold() not in offline.STOPWORDS
+    ]
+    for text, kind in extra:
+        folded = text.casefold()
+        if (
+            folded not in seen
+            and folded not in offline.STOPWORDS
+            and folded not in offline._NOT_NAMES
+            and offline.count_in(sentence.text, text) == 1
+        ):
+            seen.add(folded)
+            terms.append(offline.Term(text, kind, len(phrases) + len(terms)))
+    return terms
+
+
+def _sentences_with_odd_characters(name: str) -> list[str]:
+    texts = [s.text for s in split_sentences(_text(name))][:600]
+    texts += [t.replace("e", "\u00e9") for t in texts[:30]]  # accents
+    texts += [t.replace("s", "\u017f").replace("k", "\u212a") for t in texts[:30]]  # fold to ASCII letters
+    texts += [t.replace(" ", "\n", 1) for t in texts[:10]] + ["", "In 1812, 3,000 men and 2.5 tons.", "12 Zeit"]
+    texts += ["\u00c9mile Zola met Anna Pavlovna of Moscow.", "TheAnna Pavlovna", "x-Anna", "_Anna Karenina"]
+    return texts
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_terms_standing_in_each_sentence_are_those_found_one_by_one(name: str) -> None:
+    texts = _sentences_with_odd_characters(name)
+    words = sorted({w for t in texts for w in t.split()})
+    term_sets = [
+        tuple(words[::37]),
+        (*(w.lower() for w in words[::41]), "caf\u00e9", "", "the", "Anna Pavlovna"),
+        ("prince", "prince vasili", "Prince", "a"),
+        ("line\nbreak", "prince"),
+        (),
+    ]
+    hits = 0
+    for terms in term_sets:
+        expected = [offline._may_stand_in(t, terms) for t in texts]
+        assert offline._may_stand_in_each(texts, terms) == expected
+        hits += sum(len(e) for e in expected)
+    assert offline._may_stand_in_each([], ("a",)) == []
+    assert hits > 1_000
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sentence_terms_are_the_ones_the_plain_code_found(name: str) -> None:
+    config = GenerationConfig()
+    checked = found = 0
+    for window in windows(paginate(_text(name) + EXTRA), pages_per_window=config.window_pages):
+        prose = [s for s in window.sentences if offline.is_good_sentence(s)]
+        phrases = offline.keyphrases(window, config, prose=prose)
+        texts = tuple(t.text for t in phrases)
+        extra = [Sentence(t, t, 1, 0, len(t), 0, True) for t in _sentences_with_odd_characters(name)[-20:]]
+        sentences = prose + extra
+        maybe = offline._may_stand_in_each([s.text for s in sentences], texts)
+        for sentence, standing in zip(sentences, maybe, strict=True):
+            expected = _sentence_terms_as_they_were(sentence, phrases)
+            assert offline.sentence_terms(sentence, phrases) == expected
+            assert offline.sentence_terms(sentence, phrases, texts=texts, maybe=standing) == expected
+            checked += 1
+            found += len(expected)
+    assert checked > 100
+    assert found > 100
+
+
+def test_names_are_the_word_boundary_patterns_matches() -> None:
+    texts = _sentences_with_odd_characters("war-and-peace-chapters-1-3.txt")
+    texts += _sentences_with_odd_characters("norwich-city.txt")
+    matched = 0
+    for text in texts:
+        expected = [(m.span(), m.group(1)) for m in _NAME_AS_IT_WAS.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in offline._NAME.finditer(text)] == expected
+        matched += len(expected)
+    assert matched > 500
+
+
+def test_every_white_space_character_but_the_space_is_unprintable() -> None:
+    """What the defining-verb test relies on to look for its verbs between spaces in a printable text."""
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+    assert [c for c in spaces if c.isprintable()] == [" "]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_defining_verb_test_is_the_patterns(name: str) -> None:
+    texts = _sentences_with_odd_characters(name)
+    for space in (" ", "\t", "\u00a0", "\u2009"):
+        for verb in ("is", "are", "was", "were", "refers", "means", "describes", "isle", "this"):
+            texts += [f"A{space}{verb}{space}b", f"A {verb}{space}", f"{verb} b", f"A{space}{verb}"]
+    found = 0
+    for text in texts:
+        expected = offline._DEFINING_VERB.search(text) is not None
+        assert offline._has_defining_verb(text) is expected, text
+        found += expected
+    assert 100 < found < len(texts)
