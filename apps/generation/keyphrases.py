@@ -20,6 +20,7 @@ from typing import Any
 _PUNCTUATION = frozenset(string.punctuation)
 _PUNCTUATION_CHARS = string.punctuation
 _DROP_PUNCTUATION = str.maketrans("", "", string.punctuation)
+_UNSEEN: Any = object()
 _DISCARDED_TAGS = frozenset("ud")
 
 
@@ -68,7 +69,8 @@ class _Document:
         # and elsewhere (yake's ``get_tag`` reads the position only as "first or not"). A text repeats most
         # of its tokens, and these were computed again at every occurrence.
         self._words_by_token: dict[str, _Word | None] = {}
-        self._tags: dict[tuple[str, bool], str] = {}
+        self._first_tags: dict[str, str] = {}
+        self._later_tags: dict[str, str] = {}
         for sentence_id, sentence in enumerate(sentences):
             self._read_sentence(sentence_id, sentence, n)
 
@@ -97,20 +99,19 @@ class _Document:
         from yake.data.utils import get_tag
 
         block: list[tuple[str, str, _Word]] = []
-        words, tags = self._words_by_token, self._tags
+        words = self._words_by_token
         for position, token in enumerate(tokens):
-            if token in words:
-                known = words[token]
-            else:  # None: punctuation only, which a phrase never crosses
+            known = words.get(token, _UNSEEN)
+            if known is _UNSEEN:  # None: punctuation only, which a phrase never crosses
                 known = words[token] = self._word(token) if token.strip(_PUNCTUATION_CHARS) else None
             if known is None:
                 block = []
                 continue
             word = known
-            first = position == 0
-            tag = tags.get((token, first))
+            tags = self._first_tags if position == 0 else self._later_tags
+            tag = tags.get(token)
             if tag is None:
-                tag = tags[(token, first)] = get_tag(token, position, _PUNCTUATION)
+                tag = tags[token] = get_tag(token, position, _PUNCTUATION)
             word.sentences[sentence_id] = word.sentences.get(sentence_id, 0) + 1
             word.tf += 1.0
             word.tf_a += tag == "a"

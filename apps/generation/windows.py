@@ -158,18 +158,22 @@ class _PageChunks:
 _MAY_BE_A_HEADING = re.compile(r"^[^\S\n]*[^\sa-z!-/:-@\[-`{-~]", re.MULTILINE)
 
 
-def _heading_candidates(text: str) -> Iterator[tuple[int, str, bool]]:
-    """``(offset, line, followed by prose)`` of each line that could be a heading, in order; the other lines
-    (most of a page of prose) are not tested one by one."""
+def _heading_candidates(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line that could be a heading, in order; the other lines (most of a page of
+    prose) are not tested one by one."""
     for match in _MAY_BE_A_HEADING.finditer(text):
         start = match.start()
         end = text.find("\n", start)
-        if end < 0:
-            yield start, text[start:], False
-            continue
-        after = text.find("\n", end + 1)
-        following = text[end + 1 :] if after < 0 else text[end + 1 : after]
-        yield start, text[start:end], len(following.strip()) >= 50
+        yield start, len(text) if end < 0 else end
+
+
+def _followed_by_prose(text: str, end: int) -> bool:
+    """Whether the line after the one ending at ``end`` has 50 characters or more once stripped."""
+    if end >= len(text):
+        return False  # the last line
+    after = text.find("\n", end + 1)
+    following = text[end + 1 :] if after < 0 else text[end + 1 : after]
+    return len(following.strip()) >= 50
 
 
 def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
@@ -178,12 +182,13 @@ def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
     repeated = _repeated_lines(texts) if len(texts) >= 3 else set()
     for number in window.pages:
         chunks, text = _PageChunks(pages[number]), texts[number]
-        for offset, line, followed_by_prose in _heading_candidates(text):
+        for offset, end in _heading_candidates(text):
+            line = text[offset:end]
             level = heading_level(line)
             if level is None:
                 continue
-            if (followed_by_prose or is_strong_heading(line)) and (title := clean(line)) not in repeated:
-                chunk, _ = chunks.chunk_for(offset, offset + len(line))
+            if (_followed_by_prose(text, end) or is_strong_heading(line)) and (title := clean(line)) not in repeated:
+                chunk, _ = chunks.chunk_for(offset, end)
                 window.headings.append(Heading(title, level, Citation(chunk, number)))
         for start, end, raw in sentence_spans(text):
             shown = clean(raw)
