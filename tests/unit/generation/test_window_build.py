@@ -1,7 +1,8 @@
 """The cheaper window build and prose analysis give exactly what the code they replace gave (written out here
 as it was), on real text nobody here wrote: the page text rebuilt from its chunks, the heading test on the
 lines that can start a heading only, the sentences, the reference-list test, the keyphrase lookup in the
-window's sentences joined, and a sentence's word count."""
+window's sentences joined, a sentence's word count, the terms standing in each sentence, the name, year and
+number patterns, and the defining-verb test."""
 
 import dataclasses
 import itertools
@@ -51,7 +52,7 @@ def _page_text_as_it_was(passages: list[Passage]) -> str:
     return "".join(buffer)
 
 
-def _headings_as_they_were(text: str, number: int, chunk_for: object) -> list[tuple[str, int, int]]:
+def _headings_as_they_were(text: str) -> list[tuple[str, int, int]]:
     lines, position = [], 0
     for line in text.split("\n"):
         lines.append((position, line))
@@ -135,7 +136,7 @@ def test_headings_and_sentences_are_the_ones_the_line_by_line_code_found(name: s
             number = passages[0].page
             window = build_window(0, {number: passages})
             text = _page_text_as_it_was(passages)
-            expected = _headings_as_they_were(text, number, None)
+            expected = _headings_as_they_were(text)
             assert [(h.title, h.level) for h in window.headings] == [(t, level) for t, level, _ in expected]
             spans = _sentences_as_they_were(text)
             assert [(s.start, s.end, s.text) for s in split_sentences(text)] == spans
