@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
-from apps.generation.offline import Term, is_good_sentence, keyphrases, sentence_terms
+from apps.generation.offline import Term, _may_stand_in_each, is_good_sentence, keyphrases, sentence_terms
 from apps.generation.types import GenerationConfig, Passage
 from apps.generation.windows import Sentence, Window, build_window
 
@@ -50,8 +50,8 @@ class WindowAnalysis:
         """The words the window writes in lower case (a capitalised word also found so is not a name)."""
         with self._lock:
             if self._lowercase is None:
-                words = set(" ".join(s.text for s in self.window.sentences).split())
-                self._lowercase = {w for w in words if w.islower()}
+                words = set(" ".join([s.text for s in self.window.sentences]).split())
+                self._lowercase = set(filter(str.islower, words))
             return self._lowercase
 
     @property
@@ -61,7 +61,11 @@ class WindowAnalysis:
             if self._terms is None:
                 phrases = self.phrases
                 texts = tuple(t.text for t in phrases)
-                self._terms = {s: sentence_terms(s, phrases, texts=texts) for s in self.prose}
+                maybe = _may_stand_in_each([s.text for s in self.prose], texts)
+                self._terms = {
+                    s: sentence_terms(s, phrases, texts=texts, maybe=found)
+                    for s, found in zip(self.prose, maybe, strict=True)
+                }
             return self._terms
 
 

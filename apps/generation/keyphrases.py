@@ -19,6 +19,8 @@ from typing import Any
 
 _PUNCTUATION = frozenset(string.punctuation)
 _PUNCTUATION_CHARS = string.punctuation
+_DROP_PUNCTUATION = str.maketrans("", "", string.punctuation)
+_UNSEEN: Any = object()
 _DISCARDED_TAGS = frozenset("ud")
 
 
@@ -67,7 +69,8 @@ class _Document:
         # and elsewhere (yake's ``get_tag`` reads the position only as "first or not"). A text repeats most
         # of its tokens, and these were computed again at every occurrence.
         self._words_by_token: dict[str, _Word | None] = {}
-        self._tags: dict[tuple[str, bool], str] = {}
+        self._first_tags: dict[str, str] = {}
+        self._later_tags: dict[str, str] = {}
         for sentence_id, sentence in enumerate(sentences):
             self._read_sentence(sentence_id, sentence, n)
 
@@ -79,7 +82,7 @@ class _Document:
         known = self.words.get(unique)
         if known is not None:
             return known
-        letters = "".join(c for c in unique if c not in _PUNCTUATION)
+        letters = unique.translate(_DROP_PUNCTUATION)  # ``"".join(c for c in unique if c not in _PUNCTUATION)``
         word = _Word(len(self.words), listed or unique in self.stopwords or len(letters) < 3)
         self.words[unique] = word
         return word
@@ -96,20 +99,19 @@ class _Document:
         from yake.data.utils import get_tag
 
         block: list[tuple[str, str, _Word]] = []
-        words, tags = self._words_by_token, self._tags
+        words = self._words_by_token
         for position, token in enumerate(tokens):
-            if token in words:
-                known = words[token]
-            else:  # None: punctuation only, which a phrase never crosses
+            known = words.get(token, _UNSEEN)
+            if known is _UNSEEN:  # None: punctuation only, which a phrase never crosses
                 known = words[token] = self._word(token) if token.strip(_PUNCTUATION_CHARS) else None
             if known is None:
                 block = []
                 continue
             word = known
-            first = position == 0
-            tag = tags.get((token, first))
+            tags = self._first_tags if position == 0 else self._later_tags
+            tag = tags.get(token)
             if tag is None:
-                tag = tags[(token, first)] = get_tag(token, position, _PUNCTUATION)
+                tag = tags[token] = get_tag(token, position, _PUNCTUATION)
             word.sentences[sentence_id] = word.sentences.get(sentence_id, 0) + 1
             word.tf += 1.0
             word.tf_a += tag == "a"
@@ -117,11 +119,21 @@ class _Document:
             if tag not in _DISCARDED_TAGS and block and block[-1][0] not in _DISCARDED_TAGS:
                 self._link(block[-1][2], word)
             if not word.is_stopword:  # a phrase ending (or starting) with a stopword is never a keyphrase
-                self._add_candidate([(tag, token, word)])
+                self._add_word_candidate(tag, token, word)
                 for size in range(1, min(n - 1, len(block)) + 1):
                     if not block[-size][2].is_stopword:
                         self._add_candidate([*block[-size:], (tag, token, word)])
             block.append((tag, token, word))
+
+    def _add_word_candidate(self, tag: str, token: str, word: _Word) -> None:
+        """``_add_candidate([(tag, token, word)])`` without joining lists of one."""
+        unique = token.lower()
+        found = self.candidates.get(unique)
+        if found is None:
+            found = self.candidates[unique] = _Candidate(token, [word], {tag})
+        else:
+            found.tags.add(tag)
+        found.tf += 1.0
 
     def _add_candidate(self, parts: list[tuple[str, str, _Word]]) -> None:
         kw = " ".join(p[1] for p in parts)

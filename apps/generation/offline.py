@@ -1,5 +1,7 @@
 """The offline engine: keyphrases (yake), TextRank (summa) and rules, on one page window at a time."""
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,7 +85,14 @@ _NOT_NAMES = frozenset(
 )
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
-_NAME = re.compile(r"\b([A-Z][a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b")
+#: Names: ``\b([A-Z]...)`` written with the word boundary tested after the capital (``(?<!\w[A-Z])``: the
+#: character before it is no word character), the same matches, found without trying a boundary at every
+#: position of the text.
+_NAME = re.compile(
+    r"([A-Z](?<!\w[A-Z])[a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b"
+)
+#: Every year and number holds a decimal digit (``\d``): a sentence without one is not scanned for them.
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -116,8 +125,28 @@ def is_good_sentence(sentence: Sentence) -> bool:
         and 8 <= sentence.word_count <= 35
         and _digits(text) < len(text) * 0.2
         and "http" not in text
-        and _REFERENCE_LIST.search(text) is None
+        and not _lists_references(text)
     )
+
+
+def _lists_references(text: str) -> bool:
+    """``_REFERENCE_LIST.search(text) is not None``. The pattern tries its word boundary at every position of
+    a sentence (several microseconds for a sentence of prose, where it matches nothing); each of its matches
+    holds one of these literal pieces (``pp.`` holds ``p.``), which substring tests find far faster, so it
+    runs only on a sentence that holds one."""
+    if not (
+        "p." in text
+        or "et al." in text
+        or "Retrieved" in text
+        or "Archived" in text
+        or "ISBN" in text
+        or "ISSN" in text
+        or "doi" in text
+        or "Accessed" in text
+        or "Cited" in text
+    ):
+        return False
+    return _REFERENCE_LIST.search(text) is not None
 
 
 _ASCII_DIGITS = re.compile(r"[0-9]")
@@ -136,8 +165,12 @@ def keyphrases(
 ) -> list[Term]:
     """The window's best yake keyphrases (one or two words) that stand in one of its prose sentences
     (``prose``: the window's sentences that pass :func:`is_good_sentence`, when the caller has them)."""
-    good = [s.text for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
+    good = [s.text for s in _prose(window, prose)]
     text = "\n".join(_spread(good, MAX_KEYPHRASE_CHARS))
+    # A phrase (one line: yake reads the text with its line breaks made spaces) stands as a whole word in one
+    # of the sentences if and only if it does in the sentences joined by line breaks: one scan of the whole
+    # instead of one call per sentence until it is found.
+    every_sentence = "\n".join(good)
     if not text.strip():
         return []
     found: list[Term] = []
@@ -148,12 +181,18 @@ def keyphrases(
         capitals = {w[0].isupper() for w in phrase.split() if w.casefold() not in STOPWORDS}
         if len(capitals) > 1:  # "Roberts scored": a name and a verb, not a term
             continue
-        if len(phrase) < 3 or phrase.casefold() in STOPWORDS or not any(_contains(s, phrase) for s in good):
+        if len(phrase) < 3 or phrase.casefold() in STOPWORDS or "\n" in phrase or not _contains(every_sentence, phrase):
             continue
         found.append(Term(phrase, term_kind(phrase), len(found)))
         if len(found) == top:
             break
     return found
+
+
+def _prose(window: Window, prose: list[Sentence] | None) -> list[Sentence]:
+    """``prose`` (the window's sentences that pass :func:`is_good_sentence`, when the caller has them: not
+    tested again), else those of the window's sentences."""
+    return prose if prose is not None else [s for s in window.sentences if is_good_sentence(s)]
 
 
 def _spread(sentences: list[str], budget: int) -> list[str]:
@@ -236,6 +275,38 @@ def _may_stand_in(text: str, terms: tuple[str, ...]) -> list[str]:
     return [t for t, low in _lowered_terms(terms) if low is None or low in lowered]
 
 
+def _may_stand_in_each(texts: list[str], terms: tuple[str, ...]) -> list[list[str]]:
+    """``[_may_stand_in(t, terms) for t in texts]``: each term's lower case is looked for once in the texts'
+    lower cases joined by line breaks (where it stands, in the text there, and on from the next text),
+    instead of in each text, most of which hold none of the terms. A text holding a line break or one of
+    the characters that fold to ASCII letters, and every text if a term holds a line break, is given what
+    :func:`_may_stand_in` gives it."""
+    pairs = _lowered_terms(terms)
+    if not texts or any(low is not None and "\n" in low for _, low in pairs):
+        return [_may_stand_in(t, terms) for t in texts]
+    lowered = [_lowered(t) for t in texts]
+    starts = list(itertools.accumulate((len(low) + 1 for low, _ in lowered[:-1]), initial=0))
+    joined = "\n".join(low for low, _ in lowered)
+    found: list[list[str]] = [[] for _ in texts]
+    last = len(texts) - 1
+    for term, low in pairs:
+        if low is None:  # not ASCII: never filtered out
+            for each in found:
+                each.append(term)
+            continue
+        position = 0
+        while (at := joined.find(low, position)) >= 0:
+            index = bisect.bisect_right(starts, at) - 1
+            found[index].append(term)
+            if index == last:
+                break
+            position = starts[index + 1]
+    for index, (low, exact) in enumerate(lowered):
+        if not exact or "\n" in low:
+            found[index] = _may_stand_in(texts[index], terms)
+    return found
+
+
 def _contains(sentence: str, term: str) -> bool:
     return occurrences(sentence, term, ignore_case=False, at_most=1) > 0
 
@@ -244,14 +315,25 @@ def count_in(sentence: str, term: str) -> int:
     return occurrences(sentence, term, ignore_case=True)
 
 
-def sentence_terms(sentence: Sentence, phrases: list[Term], *, texts: tuple[str, ...] | None = None) -> list[Term]:
+def sentence_terms(
+    sentence: Sentence,
+    phrases: list[Term],
+    *,
+    texts: tuple[str, ...] | None = None,
+    maybe: list[str] | None = None,
+) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names
-    (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones)."""
-    maybe = set(_may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts))
-    terms = [t for t in phrases if t.text in maybe and count_in(sentence.text, t.text) == 1]
+    (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones;
+    ``maybe``: :func:`_may_stand_in` of the sentence and those texts, when the caller has it)."""
+    if maybe is None:
+        maybe = _may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts)
+    standing = set(maybe)
+    terms = [t for t in phrases if t.text in standing and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
-    extra = [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
-    extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
+    extra: list[tuple[str, str]] = []
+    if _DIGIT.search(sentence.text) is not None:
+        extra += [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
+        extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
     extra += [
         (m.group(1), "name")
         for m in _NAME.finditer(sentence.text)
@@ -275,7 +357,7 @@ def summary(window: Window, config: GenerationConfig, *, prose: list[Sentence] |
     document order."""
     from apps.generation import textrank
 
-    candidates = [s for s in (prose if prose is not None else window.sentences) if is_good_sentence(s)]
+    candidates = list(_prose(window, prose))
     if len(candidates) <= config.summary_sentences_per_window:
         return candidates
     ranked_input = sorted(candidates, key=lambda s: -s.word_count)[:MAX_RANKED_SENTENCES]
@@ -309,14 +391,14 @@ def key_points(
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
     weighted = tuple(weight)
 
+    considered = [s for s in _prose(window, prose) if s.text not in exclude]
     scores = {
         s: sum(
             weight[term]  # in the order of ``weight``: the same float sum
-            for term in _may_stand_in(s.text, weighted)
+            for term in maybe
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
-        for s in (prose if prose is not None else window.sentences)
-        if is_good_sentence(s) and s.text not in exclude
+        for s, maybe in zip(considered, _may_stand_in_each([s.text for s in considered], weighted), strict=True)
     }
     candidates = [s for s, score in scores.items() if score > 0]
     best = sorted(candidates, key=lambda s: (-scores[s], s.page, s.start))[: config.key_points_per_window]
@@ -329,7 +411,7 @@ def definition(sentence: Sentence) -> tuple[str, str] | None:
     text = sentence.text
     # The pattern needs a capital A-Z first and one of its verbs between spaces: most sentences fail these
     # two cheap tests (the same ones the pattern would fail, after more work).
-    if not (text and "A" <= text[0] <= "Z" and _DEFINING_VERB.search(text)):
+    if not (text and "A" <= text[0] <= "Z" and _has_defining_verb(text)):
         return None
     if not (sentence.is_whole and 6 <= sentence.word_count <= 45):
         return None
@@ -344,6 +426,23 @@ def definition(sentence: Sentence) -> tuple[str, str] | None:
     if len(content_words(rest)) < 2:
         return None
     return term, rest
+
+
+def _has_defining_verb(text: str) -> bool:
+    """``_DEFINING_VERB.search(text)``: in a printable text the only white space is the space (the other
+    white space characters are controls or separators), so the pattern matches where one of its verbs
+    stands between two spaces, which substring tests find faster than the pattern tried at every space."""
+    if not text.isprintable():
+        return _DEFINING_VERB.search(text) is not None
+    return (
+        " is " in text
+        or " was " in text
+        or " are " in text
+        or " were " in text
+        or " means " in text
+        or " refers " in text
+        or " describes " in text
+    )
 
 
 def glossary(window: Window, seen_terms: set[str]) -> list[GlossaryEntry]:

@@ -218,17 +218,6 @@ def content_words(text: str) -> list[str]:
     return [w for w in (normalise(w) for w in words(text)) if w not in STOPWORDS and len(w) > 1]
 
 
-_LAST_WORD = re.compile(r"(\w+)$")
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    match = _LAST_WORD.search(text[max(0, dot - 30) : dot])
-    if match is None:
-        return False
-    word = match.group(1)
-    return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
-
-
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Paragraphs, and heading-like short lines on their own: spans no sentence crosses.
 
@@ -263,7 +252,24 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def split_sentences(text: str) -> list[Span]:
     """Sentences with their offsets into ``text`` (leading and trailing spaces excluded)."""
-    spans: list[Span] = []
+    return [Span(start, end, piece) for start, end, piece in sentence_spans(text)]
+
+
+_LAST_WORD = re.compile(r"(\w+)$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    match = _LAST_WORD.search(text[max(0, dot - 30) : dot])
+    if match is None:
+        return False
+    word = match.group(1)
+    return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
+
+
+def sentence_spans(text: str) -> list[tuple[int, int, str]]:
+    """:func:`split_sentences` as ``(start, end, text)`` tuples (a frozen dataclass per sentence costs more to
+    make than the rest of its splitting; the window's sentences need only the three values)."""
+    spans: list[tuple[int, int, str]] = []
     for block_start, block_end in _blocks(text):
         start = block_start
         for match in _END.finditer(text, block_start, block_end):
@@ -275,13 +281,13 @@ def split_sentences(text: str) -> list[Span]:
     return spans
 
 
-def _append(spans: list[Span], text: str, start: int, end: int) -> None:
+def _append(spans: list[tuple[int, int, str]], text: str, start: int, end: int) -> None:
     piece = text[start:end]
     left = piece.lstrip()
     if left:
         stripped = left.rstrip()  # ``piece.strip()``, from the left-stripped piece
         offset = start + len(piece) - len(left)
-        spans.append(Span(offset, offset + len(stripped), stripped))
+        spans.append((offset, offset + len(stripped), stripped))
 
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")

@@ -2,17 +2,42 @@
 
 import bisect
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import overload
 
-from apps.generation.text import clean, heading_level, is_strong_heading, split_sentences
+from apps.generation.text import clean, heading_level, is_strong_heading, sentence_spans
 from apps.generation.types import Citation, Passage
 
 
-@dataclass(frozen=True)
+class _WordCount:
+    """A sentence's number of words, counted on first use and kept in the sentence (asked for by the prose
+    filter, the summary and the quiz, many times each): ``functools.cached_property`` without the lock that
+    Python 3.11's takes on every first use, which cost more than the count."""
+
+    @overload
+    def __get__(self, sentence: None, owner: type | None = None) -> "_WordCount": ...
+
+    @overload
+    def __get__(self, sentence: "Sentence", owner: type | None = None) -> int: ...
+
+    def __get__(self, sentence: "Sentence | None", owner: type | None = None) -> "int | _WordCount":
+        if sentence is None:
+            return self
+        count = sentence.__dict__["word_count"] = len(sentence.text.split())
+        return count
+
+
+@dataclass(frozen=True, eq=False)
 class Sentence:
+    """A sentence of a window. Compared and hashed by identity: :func:`build_window` makes each sentence once
+    and the window's analysis keeps it, and it is a key of the prose filter's and the definitions' caches
+    and of the quiz's terms, looked up many times each (a hash of all the fields was a Python call each
+    time). Two builds of the same page make distinct, equal-valued sentences, which these pure caches see as
+    two keys: the same results."""
+
     text: str  # cleaned for display
     raw: str  # exactly as in the page text
     page: int
@@ -25,19 +50,16 @@ class Sentence:
     def citation(self) -> Citation:
         return Citation(chunk=self.chunk, page=self.page)
 
-    @cached_property
-    def word_count(self) -> int:  # asked for by the prose filter, the summary and the quiz, many times each
-        return len(self.text.split())
+    word_count = _WordCount()
 
-    def __hash__(self) -> int:
-        """The dataclass's own hash (of all the fields), computed once: a sentence is a key of the prose
-        filter's and the definitions' caches and of the quiz's terms, looked up many times each."""
-        found = self.__dict__.get("_hash")
-        if found is None:
-            found = self.__dict__["_hash"] = hash(
-                (self.text, self.raw, self.page, self.start, self.end, self.chunk, self.is_whole)
-            )
-        return found
+    @classmethod
+    def made(cls, text: str, raw: str, page: int, start: int, end: int, chunk: int, is_whole: bool) -> "Sentence":
+        """``Sentence(...)``, faster: a frozen dataclass's ``__init__`` sets each field with
+        ``object.__setattr__`` (seven calls), this sets the instance's fields at once (a window makes
+        thousands of sentences)."""
+        sentence = object.__new__(cls)
+        sentence.__dict__.update(text=text, raw=raw, page=page, start=start, end=end, chunk=chunk, is_whole=is_whole)
+        return sentence
 
 
 @dataclass(frozen=True)
@@ -64,12 +86,40 @@ class Window:
 
 
 def page_text(passages: list[Passage]) -> str:
-    """The page's text rebuilt from its (overlapping) chunks, at the chunks' own offsets."""
+    """The page's text rebuilt from its (overlapping) chunks, at the chunks' own offsets (where chunks
+    overlap, the later one's text is kept; a gap is filled with spaces)."""
+    if _laid_in_order(passages):
+        return _page_text_in_order(passages)
     length = max(p.end for p in passages)
     buffer = [" "] * length
     for passage in passages:
         buffer[passage.start : passage.start + len(passage.text)] = passage.text
     return "".join(buffer)
+
+
+def _laid_in_order(passages: list[Passage]) -> bool:
+    """Chunks in reading order, as the extraction stores them: each text as long as its span, and the
+    starts and the ends both ascending."""
+    return all(p.start >= 0 and len(p.text) == p.end - p.start for p in passages) and all(
+        a.start <= b.start and a.end <= b.end for a, b in itertools.pairwise(passages)
+    )
+
+
+def _page_text_in_order(passages: list[Passage]) -> str:
+    """:func:`page_text` of chunks laid in order, by slices instead of one list item per character: where a
+    chunk starts, the later chunk's text takes over (the chunks covering a position are consecutive, and the
+    last of them is the one that starts last before it)."""
+    pieces: list[str] = []
+    position = 0
+    for passage, following in itertools.zip_longest(passages, passages[1:]):
+        until = passage.end if following is None else min(passage.end, following.start)
+        if position < passage.start:
+            pieces.append(" " * (passage.start - position))
+            position = passage.start
+        if position < until:
+            pieces.append(passage.text[position - passage.start : until - passage.start])
+            position = until
+    return "".join(pieces)
 
 
 def _chunk_for(passages: list[Passage], start: int, end: int) -> tuple[int, bool]:
@@ -103,11 +153,27 @@ class _PageChunks:
         return _chunk_for(self.passages, start, end)
 
 
-def _page_lines(text: str) -> Iterator[tuple[int, str]]:
-    position = 0
-    for line in text.split("\n"):
-        yield position, line
-        position += len(line) + 1
+#: A line that could be a heading: its first character other than white space is neither an ASCII lower-case
+#: letter nor ASCII punctuation (a heading starts with a capital or a number, see ``heading_level``).
+_MAY_BE_A_HEADING = re.compile(r"^[^\S\n]*[^\sa-z!-/:-@\[-`{-~]", re.MULTILINE)
+
+
+def _heading_candidates(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line that could be a heading, in order; the other lines (most of a page of
+    prose) are not tested one by one."""
+    for match in _MAY_BE_A_HEADING.finditer(text):
+        start = match.start()
+        end = text.find("\n", start)
+        yield start, len(text) if end < 0 else end
+
+
+def _followed_by_prose(text: str, end: int) -> bool:
+    """Whether the line after the one ending at ``end`` has 50 characters or more once stripped."""
+    if end >= len(text):
+        return False  # the last line
+    after = text.find("\n", end + 1)
+    following = text[end + 1 :] if after < 0 else text[end + 1 : after]
+    return len(following.strip()) >= 50
 
 
 def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
@@ -116,21 +182,20 @@ def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
     repeated = _repeated_lines(texts) if len(texts) >= 3 else set()
     for number in window.pages:
         chunks, text = _PageChunks(pages[number]), texts[number]
-        lines = list(_page_lines(text))
-        for i, (offset, line) in enumerate(lines):
+        for offset, end in _heading_candidates(text):
+            line = text[offset:end]
             level = heading_level(line)
             if level is None:
                 continue
-            followed_by_prose = i + 1 < len(lines) and len(lines[i + 1][1].strip()) >= 50
-            if (followed_by_prose or is_strong_heading(line)) and (title := clean(line)) not in repeated:
-                chunk, _ = chunks.chunk_for(offset, offset + len(line))
+            if (_followed_by_prose(text, end) or is_strong_heading(line)) and (title := clean(line)) not in repeated:
+                chunk, _ = chunks.chunk_for(offset, end)
                 window.headings.append(Heading(title, level, Citation(chunk, number)))
-        for span in split_sentences(text):
-            shown = clean(span.text)
+        for start, end, raw in sentence_spans(text):
+            shown = clean(raw)
             if not shown or shown in repeated:
                 continue
-            chunk, whole = chunks.chunk_for(span.start, span.end)
-            window.sentences.append(Sentence(shown, span.text, number, span.start, span.end, chunk, whole))
+            chunk, whole = chunks.chunk_for(start, end)
+            window.sentences.append(Sentence.made(shown, raw, number, start, end, chunk, whole))
     return window
 
 

@@ -1,0 +1,353 @@
+"""The cheaper window build and prose analysis give exactly what the code they replace gave (written out here
+as it was), on real text nobody here wrote: the page text rebuilt from its chunks, the heading test on the
+lines that can start a heading only, the sentences, the reference-list test, the keyphrase lookup in the
+window's sentences joined, a sentence's word count, the terms standing in each sentence, the name, year and
+number patterns, and the defining-verb test."""
+
+import dataclasses
+import itertools
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from apps.generation import GenerationConfig, Passage, offline
+from apps.generation.text import _END, ABBREVIATIONS, _blocks, clean, heading_level, is_strong_heading, split_sentences
+from apps.generation.types import Citation
+from apps.generation.windows import _MAY_BE_A_HEADING, Heading, Sentence, build_window, page_text, windows
+
+from .conftest import paginate
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
+NAMES = ["norwich-city.txt", "war-and-peace-chapters-1-3.txt"]
+#: Headings of every kind, a running header, lines that only look like headings, spaces and a footnote mark.
+EXTRA = (
+    "\n\nCHAPTER ONE\n   1.2 Numbered Heading\nA Heading In Title Case\n"
+    + "The first line of prose after the heading is long enough to count as prose here.\n"
+    + "Early life and career\n"
+    + "The second line of prose after the heading is long enough to count as prose here.\n"
+    + "\u00c9tudes Fran\u00e7aises\n  \u201cQuoted\u201d line\n(aside) line\n2024\nMr. Smith met Dr. Jones at 5 p.m. "
+    + "on the 3rd. He left.\nSee ibid.\n. A dot at a line start.\nJ.\nR. Tolkien wrote [12] books.\n\t \n"
+)
+
+
+def _text(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def _pages(name: str, **layout: int) -> list[list[Passage]]:
+    passages = paginate(_text(name) + EXTRA, **layout)
+    return [list(group) for _, group in itertools.groupby(passages, key=lambda p: p.page)]
+
+
+# --- the code as it was -------------------------------------------------------------------------------------
+
+
+def _page_text_as_it_was(passages: list[Passage]) -> str:
+    length = max(p.end for p in passages)
+    buffer = [" "] * length
+    for passage in passages:
+        buffer[passage.start : passage.start + len(passage.text)] = passage.text
+    return "".join(buffer)
+
+
+def _headings_as_they_were(text: str) -> list[tuple[str, int, int]]:
+    lines, position = [], 0
+    for line in text.split("\n"):
+        lines.append((position, line))
+        position += len(line) + 1
+    found = []
+    for i, (offset, line) in enumerate(lines):
+        level = heading_level(line)
+        if level is None:
+            continue
+        followed_by_prose = i + 1 < len(lines) and len(lines[i + 1][1].strip()) >= 50
+        if followed_by_prose or is_strong_heading(line):
+            found.append((clean(line), level, offset))
+    return found
+
+
+def _sentences_as_they_were(text: str) -> list[tuple[int, int, str]]:
+    def is_abbreviation(dot: int) -> bool:
+        match = re.search(r"(\w+)$", text[max(0, dot - 30) : dot])
+        if match is None:
+            return False
+        word = match.group(1)
+        return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
+
+    spans = []
+
+    def append(start: int, end: int) -> None:
+        piece = text[start:end]
+        if piece.strip():
+            offset = start + len(piece) - len(piece.lstrip())
+            spans.append((offset, offset + len(piece.strip()), piece.strip()))
+
+    for block_start, block_end in _blocks(text):
+        start = block_start
+        for match in _END.finditer(text, block_start, block_end):
+            if not is_abbreviation(match.start()):
+                append(start, match.end())
+                start = match.end()
+        append(start, block_end)
+    return spans
+
+
+# --- the tests ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_page_text_is_the_one_the_character_buffer_made(name: str) -> None:
+    checked = 0
+    for layout in ({}, {"page_chars": 8_000, "chunk_chars": 900, "overlap": 120}, {"overlap": 0}):
+        for passages in _pages(name, **layout):
+            assert page_text(passages) == _page_text_as_it_was(passages)
+            checked += 1
+    assert checked > 20
+
+
+def test_the_page_text_of_chunks_out_of_order_or_with_gaps_is_the_buffers() -> None:
+    text = _text("war-and-peace-chapters-1-3.txt")[:5_000]
+    rng = random.Random(7)
+    cases = []
+    for _ in range(200):
+        cuts = sorted(rng.sample(range(1, 4_999), 12))
+        spans = [(a, b) for a, b in itertools.pairwise([0, *cuts, 5_000])]
+        # Overlaps, gaps, equal starts, an empty chunk, and a shuffled order.
+        spans = [(max(0, a - rng.choice([0, 0, 40])), b + rng.choice([0, -30, 0])) for a, b in spans]
+        spans += [(spans[3][0], spans[3][0])]
+        ordered = sorted(spans)
+        passages = [Passage(i, 1, a, max(a, b), text[a : max(a, b)]) for i, (a, b) in enumerate(ordered)]
+        cases.append(passages)
+        cases.append(passages[::-1])
+        cases.append(rng.sample(passages, len(passages)))
+    cases.append([Passage(0, 1, 10, 20, "x" * 10), Passage(1, 1, 10, 30, "y" * 20), Passage(2, 1, 40, 45, "z" * 5)])
+    cases.append([Passage(0, 1, 0, 10, "short")])  # a text shorter than its span: the buffer, as before
+    for passages in cases:
+        assert page_text(passages) == _page_text_as_it_was(passages)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_headings_and_sentences_are_the_ones_the_line_by_line_code_found(name: str) -> None:
+    headings = sentences = 0
+    for layout in ({}, {"page_chars": 8_000, "chunk_chars": 900, "overlap": 120}):
+        for passages in _pages(name, **layout):
+            number = passages[0].page
+            window = build_window(0, {number: passages})
+            text = _page_text_as_it_was(passages)
+            expected = _headings_as_they_were(text)
+            assert [(h.title, h.level) for h in window.headings] == [(t, level) for t, level, _ in expected]
+            spans = _sentences_as_they_were(text)
+            assert [(s.start, s.end, s.text) for s in split_sentences(text)] == spans
+            kept = [(a, b, raw) for a, b, raw in spans if clean(raw)]
+            assert [(s.start, s.end, s.raw, s.text) for s in window.sentences] == [
+                (a, b, raw, clean(raw)) for a, b, raw in kept
+            ]
+            headings += len(expected)
+            sentences += len(spans)
+    assert headings >= 8  # the extra headings on the last page of each layout, and the text's own
+    assert sentences > 500
+
+
+def test_a_heading_cites_its_chunk_and_page() -> None:
+    text = "Introduction\n" + "The first line of prose after the heading is long enough to be prose.\n" * 3
+    window = build_window(0, {4: [Passage(9, 4, 0, len(text), text)]})
+
+    assert window.headings == [Heading("Introduction", 2, Citation(chunk=9, page=4))]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_line_the_build_skips_is_a_heading(name: str) -> None:
+    """The build tests only the lines :data:`_MAY_BE_A_HEADING` finds: every other line, whatever its first
+    character, is one ``heading_level`` rejects."""
+    lines = _text(name).split("\n")
+    firsts = [chr(c) for c in range(0x20, 0x250)] + ["\u2014", "\u201c", "\u0663", "\u2160", "\t"]
+    lines += [f"{first}Title Case Heading" for first in firsts] + [f"  {first}1 Numbered" for first in firsts]
+    skipped = 0
+    for line in lines:
+        if _MAY_BE_A_HEADING.match(line) is None:
+            assert heading_level(line) is None, line
+            skipped += 1
+    assert skipped > 100
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_list_test_is_the_patterns(name: str) -> None:
+    pieces = [s.text for s in split_sentences(_text(name))]
+    pieces += [
+        "Retrieved 12 May 2020.",
+        "See pp. 12-14 and p.3 of the report.",
+        "Smith et al. showed it in a long paper.",
+        "The ISBN 978-3-16 and ISSN 1234 are here.",
+        "A doi is given.",
+        "Accessed 2020; Cited by many.",
+        "Archived from the original.",
+        "The map. 3 roads",
+        "Dr. 5 is a p. 4 thing.",
+        "Retrievedly archived",
+        "",
+    ]
+    found = 0
+    for piece in pieces:
+        expected = offline._REFERENCE_LIST.search(piece) is not None
+        assert offline._lists_references(piece) is expected, piece
+        found += expected
+    assert found >= 8
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_keyphrase_is_found_in_the_joined_sentences_when_in_one_of_them(name: str) -> None:
+    sentences = [s.text for s in split_sentences(_text(name))][:400]
+    joined = "\n".join(sentences)
+    words = sorted({w for s in sentences for w in s.split()})
+    phrases = words[::5] + [f"{a} {b}" for s in sentences[::9] for a, b in itertools.pairwise(s.split())][:300]
+    phrases += ["Norwich City", "Anna Pavlovna", "well-", "-known", "the", "a b"]
+    hits = 0
+    for phrase in phrases:
+        expected = any(offline._contains(s, phrase) for s in sentences)
+        assert offline._contains(joined, phrase) is expected, phrase
+        hits += expected
+    assert 100 < hits < len(phrases)
+
+
+def test_keyphrases_with_the_prose_given_are_those_found_without(article: list[Passage]) -> None:
+    config = GenerationConfig()
+    for window in windows(article, pages_per_window=config.window_pages):
+        prose = [s for s in window.sentences if offline.is_good_sentence(s)]
+        assert offline.keyphrases(window, config, prose=prose) == offline.keyphrases(window, config)
+        assert offline.summary(window, config, prose=prose) == offline.summary(window, config)
+
+
+def test_a_sentence_is_made_whole_by_either_constructor_and_keeps_its_word_count() -> None:
+    made = Sentence.made("Two words", "Two\nwords", 3, 10, 19, 2, True)
+    plain = Sentence("Two words", "Two\nwords", 3, 10, 19, 2, True)
+
+    assert dataclasses.astuple(made) == dataclasses.astuple(plain)
+    assert made.word_count == plain.word_count == 2
+    assert made.__dict__["word_count"] == 2  # counted once, then read from the sentence
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.text = "changed"  # type: ignore[misc]
+
+
+def test_sentences_compare_and_hash_by_identity() -> None:
+    first = Sentence("Same text.", "Same text.", 1, 0, 10, 0, True)
+    second = Sentence("Same text.", "Same text.", 1, 0, 10, 0, True)
+
+    assert first != second
+    assert first == first
+    assert len({first, second}) == 2
+
+
+# --- the terms of a sentence --------------------------------------------------------------------------------
+
+_NAME_AS_IT_WAS = re.compile(
+    r"\b([A-Z][a-z\u00e0-\u024f]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-z\u00e0-\u024f]+){0,3})\b"
+)
+
+
+def _sentence_terms_as_they_were(sentence: Sentence, phrases: list[offline.Term]) -> list[offline.Term]:
+    maybe = set(offline._may_stand_in(sentence.text, tuple(t.text for t in phrases)))
+    terms = [t for t in phrases if t.text in maybe and offline.count_in(sentence.text, t.text) == 1]
+    seen = {t.text.casefold() for t in terms}
+    extra = [(m.group(1), "year") for m in offline._YEAR.finditer(sentence.text)]
+    numbers = offline._NUMBER.finditer(sentence.text)
+    extra += [(m.group(1), "number") for m in numbers if not offline._YEAR.fullmatch(m.group(1))]
+    extra += [
+        (m.group(1), "name")
+        for m in _NAME_AS_IT_WAS.finditer(sentence.text)
+        if m.start() > 0 and m.group(1).split()[0].casefold() not in offline.STOPWORDS
+    ]
+    for text, kind in extra:
+        folded = text.casefold()
+        if (
+            folded not in seen
+            and folded not in offline.STOPWORDS
+            and folded not in offline._NOT_NAMES
+            and offline.count_in(sentence.text, text) == 1
+        ):
+            seen.add(folded)
+            terms.append(offline.Term(text, kind, len(phrases) + len(terms)))
+    return terms
+
+
+def _sentences_with_odd_characters(name: str) -> list[str]:
+    texts = [s.text for s in split_sentences(_text(name))][:600]
+    texts += [t.replace("e", "\u00e9") for t in texts[:30]]  # accents
+    texts += [t.replace("s", "\u017f").replace("k", "\u212a") for t in texts[:30]]  # fold to ASCII letters
+    texts += [t.replace(" ", "\n", 1) for t in texts[:10]] + ["", "In 1812, 3,000 men and 2.5 tons.", "12 Zeit"]
+    texts += ["\u00c9mile Zola met Anna Pavlovna of Moscow.", "TheAnna Pavlovna", "x-Anna", "_Anna Karenina"]
+    return texts
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_terms_standing_in_each_sentence_are_those_found_one_by_one(name: str) -> None:
+    texts = _sentences_with_odd_characters(name)
+    words = sorted({w for t in texts for w in t.split()})
+    term_sets = [
+        tuple(words[::37]),
+        (*(w.lower() for w in words[::41]), "caf\u00e9", "", "the", "Anna Pavlovna"),
+        ("prince", "prince vasili", "Prince", "a"),
+        ("line\nbreak", "prince"),
+        (),
+    ]
+    hits = 0
+    for terms in term_sets:
+        expected = [offline._may_stand_in(t, terms) for t in texts]
+        assert offline._may_stand_in_each(texts, terms) == expected
+        hits += sum(len(e) for e in expected)
+    assert offline._may_stand_in_each([], ("a",)) == []
+    assert hits > 1_000
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sentence_terms_are_the_ones_the_plain_code_found(name: str) -> None:
+    config = GenerationConfig()
+    checked = found = 0
+    for window in windows(paginate(_text(name) + EXTRA), pages_per_window=config.window_pages):
+        prose = [s for s in window.sentences if offline.is_good_sentence(s)]
+        phrases = offline.keyphrases(window, config, prose=prose)
+        texts = tuple(t.text for t in phrases)
+        extra = [Sentence(t, t, 1, 0, len(t), 0, True) for t in _sentences_with_odd_characters(name)[-20:]]
+        sentences = prose + extra
+        maybe = offline._may_stand_in_each([s.text for s in sentences], texts)
+        for sentence, standing in zip(sentences, maybe, strict=True):
+            expected = _sentence_terms_as_they_were(sentence, phrases)
+            assert offline.sentence_terms(sentence, phrases) == expected
+            assert offline.sentence_terms(sentence, phrases, texts=texts, maybe=standing) == expected
+            checked += 1
+            found += len(expected)
+    assert checked > 100
+    assert found > 100
+
+
+def test_names_are_the_word_boundary_patterns_matches() -> None:
+    texts = _sentences_with_odd_characters("war-and-peace-chapters-1-3.txt")
+    texts += _sentences_with_odd_characters("norwich-city.txt")
+    matched = 0
+    for text in texts:
+        expected = [(m.span(), m.group(1)) for m in _NAME_AS_IT_WAS.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in offline._NAME.finditer(text)] == expected
+        matched += len(expected)
+    assert matched > 500
+
+
+def test_every_white_space_character_but_the_space_is_unprintable() -> None:
+    """What the defining-verb test relies on to look for its verbs between spaces in a printable text."""
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+    assert [c for c in spaces if c.isprintable()] == [" "]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_defining_verb_test_is_the_patterns(name: str) -> None:
+    texts = _sentences_with_odd_characters(name)
+    for space in (" ", "\t", "\u00a0", "\u2009"):
+        for verb in ("is", "are", "was", "were", "refers", "means", "describes", "isle", "this"):
+            texts += [f"A{space}{verb}{space}b", f"A {verb}{space}", f"{verb} b", f"A{space}{verb}"]
+    found = 0
+    for text in texts:
+        expected = offline._DEFINING_VERB.search(text) is not None
+        assert offline._has_defining_verb(text) is expected, text
+        found += expected
+    assert 100 < found < len(texts)
