@@ -279,17 +279,18 @@ def test_a_question_before_sign_in_closes_with_4401() -> None:
     assert asyncio.run(scenario()) == {"type": "websocket.close", "code": 4401, "reason": "auth_required"}
 
 
+def _database_gone(**kwargs: Any) -> Any:
+    raise OperationalError("server closed the connection unexpectedly")
+
+
 def test_a_database_failure_during_a_question_is_an_error_frame_and_the_socket_stays_usable(
     learner: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session = services.session_create(owner_id=learner.pk)
 
-    def database_gone(**kwargs: Any) -> int:
-        raise OperationalError("server closed the connection unexpectedly")
-
     async def scenario() -> tuple[list[dict[str, Any]], str, str]:
         socket = await _open(learner, session.pk)
-        monkeypatch.setattr(selectors, "questions_in_last_minute", database_gone)
+        monkeypatch.setattr(selectors, "questions_in_last_minute", _database_gone)
         failed = await _ask(socket, _question("Who is Pierre?"))
         monkeypatch.undo()
         await socket.send_json_to({"type": "ping"})
@@ -310,10 +311,7 @@ def test_a_database_failure_while_signing_in_closes_with_try_again_later(
 ) -> None:
     session = services.session_create(owner_id=learner.pk)
 
-    def database_gone(**kwargs: Any) -> None:
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(selectors, "session_get_for_owner", database_gone)
+    monkeypatch.setattr(selectors, "session_get_for_owner", _database_gone)
 
     async def scenario() -> dict[str, Any]:
         socket = _socket(learner, session.pk)
