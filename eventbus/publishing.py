@@ -158,9 +158,10 @@ def _plan(topic: str) -> _Plan:
     )
 
 
-def shard_of(key: str) -> int:
-    """Stable across processes and languages (CRC-32), unlike ``hash()``."""
-    return zlib.crc32(key.encode()) % settings.EVENTBUS_RELAY_SHARDS
+def shard_of(key: str, shards: int | None = None) -> int:
+    """Stable across processes and languages (CRC-32), unlike ``hash()``; ``shards``: the setting, when the
+    caller has read it already (a batch reads it once)."""
+    return zlib.crc32(key.encode()) % (shards or settings.EVENTBUS_RELAY_SHARDS)
 
 
 def _default_subject(plan: _Plan, payload: Mapping[str, Any]) -> str:
@@ -206,7 +207,7 @@ def _outbox_row(
         event_id,
         plan.topic.name,
         key,
-        zlib.crc32(key.encode()) % shards,
+        shard_of(key, shards),
         plan.event_type,
         source,
         subject if subject is not None else _default_subject(plan, payload),

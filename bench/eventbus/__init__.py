@@ -154,7 +154,30 @@ BARE_INSERT_MANY = (
     "INSERT INTO bench_bare (event_id, topic, key, shard, type, source, subject, time, correlation_id, causation_id,"
     " schema_version, payload, attempts, last_error) VALUES "
 )
-BARE_INSERT = BARE_INSERT_MANY + "({})"
+BARE_INSERT_ONE = BARE_INSERT_MANY + "(" + ", ".join(["%s"] * 14) + ")"
+
+
+def bare_requests(start: int, count: int) -> None:
+    """``count`` requests' bare writes on this thread: each its row (``bare_request_row``) in its own
+    transaction."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    for seq in range(start, start + count):
+        row = bare_request_row(seq, timezone.now)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(BARE_INSERT_ONE, row)
+
+
+def published_requests(start: int, count: int) -> None:
+    """``count`` requests' publishes on this thread, each one event in its own transaction."""
+    from django.db import transaction
+
+    from eventbus import publish
+
+    for seq in range(start, start + count):
+        with transaction.atomic():
+            publish("document.uploaded", payload(seq))
 
 
 def _create_bare_table() -> None:
@@ -193,25 +216,15 @@ def bench_publish_bulk(transactions: int) -> dict[str, Any]:
 
 
 def bench_publish_per_request(writers: int, per_writer: int, rounds: int = 3) -> dict[str, Any]:
-    from django.db import close_old_connections, connection, transaction
-    from django.utils import timezone
-
-    from eventbus import publish
-
-    insert = BARE_INSERT.format(", ".join(["%s"] * 14))
+    from django.db import close_old_connections, connection
 
     def bare(worker: int) -> None:
-        for i in range(per_writer):
-            row = bare_request_row(worker * per_writer + i, timezone.now)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(insert, row)
+        bare_requests(worker * per_writer, per_writer)
         close_old_connections()
         connection.close()
 
     def ours(worker: int) -> None:
-        for i in range(per_writer):
-            with transaction.atomic():
-                publish("document.uploaded", payload(worker * per_writer + i))
+        published_requests(worker * per_writer, per_writer)
         connection.close()
 
     def threaded(work: Callable[[int], None]) -> float:

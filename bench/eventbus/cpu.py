@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from bench.eventbus import BARE_INSERT, _create_bare_table, _load_services_env, _setup_django, bare_request_row, payload
+from bench.eventbus import _create_bare_table, _load_services_env, _setup_django, bare_requests, published_requests
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,23 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     _load_services_env()
     _setup_django(f"bench-cpu-{uuid.uuid4().hex[:6]}.")
     _create_bare_table()
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from eventbus import publish
-
-    insert = BARE_INSERT.format(", ".join(["%s"] * 14))
 
     def bare(start: int) -> None:
-        for seq in range(start, start + args.events):
-            row = bare_request_row(seq, timezone.now)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(insert, row)
+        bare_requests(start, args.events)
 
     def ours(start: int) -> None:
-        for seq in range(start, start + args.events):
-            with transaction.atomic():
-                publish("document.uploaded", payload(seq))
+        published_requests(start, args.events)
 
     def cpu_per_event(work: Callable[[int], None], start: int) -> float:
         started = time.process_time()
