@@ -2,9 +2,10 @@
 
 yake 0.7 builds a networkx graph and an object per word and per candidate, and takes a numpy median per
 term: on a 10-page window that was most of the time of a notes or quiz job. This module keeps yake's own
-tokenizer, tagger, stopword list and deduplication function (so the tokens and the similarity test are
-yake's), and computes the same features and candidate scores with plain dictionaries and lists. A unit test
-compares the result with ``yake.KeywordExtractor`` on real text, phrase by phrase and score by score.
+tokens (segtok's, memoised per piece in :mod:`apps.generation.tokens`), tagger, stopword list and
+deduplication function (so the tokens and the similarity test are yake's), and computes the same features
+and candidate scores with plain dictionaries and lists. A unit test compares the result with
+``yake.KeywordExtractor`` on real text, phrase by phrase and score by score.
 
 The features (Campos et al., 2020): per word, casing, position (median sentence), frequency, relatedness
 to its neighbours, spread over sentences; per candidate n-gram, ``prod(h) / ((sum(h) + 1) * tf)`` with a
@@ -16,6 +17,8 @@ import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from apps.generation.tokens import yake_tokens
 
 _PUNCTUATION = frozenset(string.punctuation)
 _PUNCTUATION_CHARS = string.punctuation
@@ -199,13 +202,16 @@ def extract(
     text: str, *, language: str = "en", n: int = 2, top: int = 20, dedup_limit: float = 0.9
 ) -> list[tuple[str, float]]:
     """``(phrase, score)`` best first (a lower score is better), as ``yake.KeywordExtractor(lan=language,
-    n=n, top=top, dedup_lim=dedup_limit).extract_keywords(text)`` returns them."""
+    n=n, top=top, dedup_lim=dedup_limit).extract_keywords(text)`` returns them (yake's pre-filter, segtok's
+    sentences, and their tokens by :func:`~apps.generation.tokens.yake_tokens`, which are segtok's)."""
     if not text:
         return []
-    from yake.data.utils import pre_filter, tokenize_sentences
+    from segtok.segmenter import split_multi
+    from yake.data.utils import pre_filter
 
+    sentences = [yake_tokens(s) for s in split_multi(pre_filter(text.replace("\n", " "))) if s.strip()]
     extractor = _extractor(language)
-    document = _Document(tokenize_sentences(pre_filter(text.replace("\n", " "))), extractor.stopword_set, n)
+    document = _Document(sentences, extractor.stopword_set, n)
     document.score_words()
     valid = [c for c in document.candidates.values() if c.is_valid()]
     for candidate in valid:

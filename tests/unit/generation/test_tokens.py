@@ -1,0 +1,86 @@
+"""yake's tokens of a sentence, memoised per piece, are segtok's: on every sentence of the corpus's text files
+and on written cases that take segtok's other paths (URLs, e-mail addresses, HTML escapes, hyphenated line
+breaks, contractions, dangling punctuation)."""
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from segtok.segmenter import split_multi
+from segtok.tokenizer import split_contractions, web_tokenizer
+from yake.data.utils import pre_filter, tokenize_sentences
+
+from apps.generation import tokens
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
+
+WRITTEN = [
+    "",
+    " ",
+    "One.",
+    "...",
+    "Wait...",
+    "He said: yes; no, maybe:",
+    "Commas,,, and colons:: dangle;",
+    "See https://example.org/a/b?x=1#top for more, or write to team@example.org.",
+    "Mail <someone.else@mail.example.com> or visit (http://example.com).",
+    "Fish &amp; chips &lt;b&gt; cost &pound;3.",
+    "A hyphen-\nated word, a dash-\r\nbreak and a long\u2028line.",
+    "Don't, can't, won't, I'm, we'll, they're, you've, she'd; rock'n'roll.",
+    "Don\u2019t say it\u2019s the boys' toys or James\u2019 book.",
+    "''Quoted'' and 'single' and \u2019curly\u2019 marks.",
+    "e.g. the U.S. and U.K. agreed, i.e. the E.U. did not.",
+    "Dr. Smith met Prof. Jones at 12:30 on 3.4.2015 (approx. 5,000 people).",
+    "H\u2082O and CO\u2082 and Fe\u00b2\u207a and 5 km\u00b2 and m\u207b\u00b9.",
+    "Caf\u00e9 cr\u00e8me, na\u00efve \u00fcber-fast, \u0441\u043b\u043e\u0432\u043e and \u4e2d\u6587.",
+    "Tab\tseparated\tcolumns and\u00a0non-breaking\u2003spaces.",
+    ".leading dot and trailing dot .",
+    "Is it? Yes! No?! Fine.",
+    "The 5'-ACGT-3' strand and the 1990s' boom.",
+]
+
+
+def _segtok(sentence: str) -> list[str]:
+    """yake's inner list for one sentence (``tokenize_sentences``), spelled out."""
+    return [w for w in split_contractions(web_tokenizer(sentence)) if not (w.startswith("'") and len(w) > 1) and w]
+
+
+@cache
+def _corpus_sentences() -> list[str]:
+    found: list[str] = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        found += [s for s in split_multi(path.read_text(encoding="utf-8")) if s.strip()]
+    return found
+
+
+def test_the_corpus_text_files_give_many_sentences() -> None:
+    assert len(_corpus_sentences()) > 20_000
+
+
+def test_every_corpus_sentence_gets_segtoks_tokens() -> None:
+    tokens._piece.cache_clear()
+    tokens._contractions.cache_clear()
+    differ = [s for s in _corpus_sentences() if tokens.yake_tokens(s) != _segtok(s)]
+
+    assert differ == []
+    assert tokens._piece.cache_info().hits > tokens._piece.cache_info().misses  # the pieces do repeat
+
+
+@pytest.mark.parametrize("sentence", WRITTEN)
+def test_written_sentences_get_segtoks_tokens(sentence: str) -> None:
+    assert tokens.yake_tokens(sentence) == _segtok(sentence)
+    assert tokens.web_tokens(sentence) == web_tokenizer(sentence)
+
+
+def test_a_token_list_is_split_as_its_tokens_one_by_one() -> None:
+    """What memoising the contraction split per token rests on."""
+    words = ["I", "can't", "say", "we'd", "go,", "but", "they're", "sure", "it's", "James'", "and", "Ann's", "idea"]
+
+    assert split_contractions(list(words)) == [piece for w in words for piece in tokens._contractions(w)]
+
+
+def test_yakes_own_sentences_are_tokenized_the_same() -> None:
+    text = (CORPUS / "norwich-city.txt").read_text(encoding="utf-8")[:20_000]
+    ours = [tokens.yake_tokens(s) for s in split_multi(pre_filter(text.replace("\n", " "))) if s.strip()]
+
+    assert ours == tokenize_sentences(pre_filter(text.replace("\n", " ")))
