@@ -11,9 +11,11 @@ the quiz in the same process (it reuses the windows' analysis the notes made, as
 jobs); the quiz is then timed again from nothing (a quiz job in a process that did not write the notes).
 Quality checks are mechanical (see ``check``); results also go to bench/results/generation.json.
 
-Each document is measured ``--repeat`` times in the run (after one untimed extraction of it, which pays the
-worker's first calls for that kind of file), a repetition being: the same content uploaded and extracted by
-a fresh learner, then the notes and quiz, then the quiz alone. Before each generation every
+The process freezes the objects alive once Django is set up (``gc.freeze``), as a worker process does when
+it starts (learning_platform/celery.py, ADR 0037). Each document is measured ``--repeat`` times in the run
+(after one untimed extraction of it, which pays the worker's first calls for that kind of file), a
+repetition being: the same content uploaded and extracted by a fresh learner, then the notes and quiz, then
+the quiz alone. Before each generation every
 cache of the engine is emptied (:func:`forget`): every repetition pays what the first did, so the
 repetitions are alike and the document order does not matter. Each figure is the median of the
 repetitions, with their range (the within-run spread). Both sides are timed with the same two clocks: CPU
@@ -70,6 +72,11 @@ def _setup(data_dir: str) -> None:
 
     call_command("migrate", verbosity=0)
     extraction_only()  # chat indexing (and notes) would otherwise run inside the timed extraction
+    from learning_platform.celery import freeze_start_up_objects
+
+    # What a worker process does once it has started (before its first job: the engine's libraries and
+    # models, loaded by the warm-up below, stay with the collector, as they do in a worker).
+    freeze_start_up_objects()
     _warm_up()
 
 

@@ -74,6 +74,8 @@ def test_a_hung_job_is_killed_at_its_hard_limit_and_the_worker_runs_the_next_job
 
     hung = Job.objects.get(pk=hung_id)
     assert (hung.status, hung.attempts) == ("running", 1)  # killed: nobody wrote its end; the reaper will
+    # The process that ran the quick job froze Django's and the apps' objects when it started (ADR 0037).
+    assert Job.objects.get(pk=quick_id).result["frozen"] > 50_000
 
     report = django_python(env, "from apps.jobs.runner import jobs_reap; print(jobs_reap())")
 
