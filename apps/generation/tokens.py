@@ -7,7 +7,8 @@ space-separated piece of every sentence, the same pieces again and again ("the",
 module gives the same tokens (a unit test compares them with segtok's on every sentence of the corpus)
 and differs only in what it computes once:
 
-- the word pattern's split of a piece is a function of the piece alone, so it is memoised per piece;
+- the word pattern's split of a piece is a function of the piece alone, so it is memoised per piece, and an
+  ASCII piece is split by the same pattern written for the standard library's ``re`` (:data:`_ASCII_WORD`);
 - so is the contraction split of a token (segtok's ``split_contractions`` treats each token on its own);
 - segtok's URL and e-mail pattern can only match where ``://`` or ``@`` stands, and ``html.unescape``
   changes nothing without ``&``: sentences without them skip both.
@@ -17,6 +18,7 @@ dangling commas and colons split off) is :func:`_splice`, copied from segtok 1.5
 Florian Leitner) with its logic unchanged.
 """
 
+import re
 from functools import lru_cache
 from html import unescape
 
@@ -28,9 +30,25 @@ from segtok.tokenizer import word_tokenizer as _segtok_word_tokenizer
 _LINEBREAKS = ("\n", "\r", "\u2028")
 
 
+#: segtok's word pattern (``word_tokenizer``'s) as it reads ASCII text, for the standard library's ``re``, which
+#: runs it in less than half the time of the ``regex`` module's Unicode pattern. In ASCII, segtok's letters
+#: and numbers are ``[A-Za-z0-9]``, its hyphens ``-``, and none of its non-ASCII apostrophes, superscripts or
+#: subscripts can stand, so the alternatives that need them drop out. A unit test compares the two on every
+#: ASCII piece of the corpus and on every string of up to four characters over the pattern's own symbols.
+_ASCII_WORD = re.compile(
+    r"((?:[A-Za-z0-9]\.(?!\.\.)|[A-Za-z0-9],(?=[A-Za-z0-9])|[0-9]:(?=[0-9])|[A-Za-z0-9]-(?=[A-Za-z0-9])"
+    r"|[A-Za-z0-9]'(?=[A-Za-z0-9])|s'$|[A-Za-z0-9])+)"
+)
+
+
 @lru_cache(maxsize=65536)
 def _piece(span: str) -> tuple[str, ...]:
-    """segtok's word pattern's split of one space-separated piece, without empty strings."""
+    """segtok's word pattern's split of one space-separated piece, without empty strings: a piece of ASCII
+    letters and digits only is one token; another ASCII piece goes through :data:`_ASCII_WORD`."""
+    if span.isascii():
+        if span.isalnum():
+            return (span,)
+        return tuple(token for token in _ASCII_WORD.split(span) if token)
     return tuple(token for token in _segtok_word_tokenizer.split(span) if token)
 
 

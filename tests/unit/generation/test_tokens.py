@@ -2,12 +2,13 @@
 and on written cases that take segtok's other paths (URLs, e-mail addresses, HTML escapes, hyphenated line
 breaks, contractions, dangling punctuation)."""
 
+import itertools
 from functools import cache
 from pathlib import Path
 
 import pytest
 from segtok.segmenter import split_multi
-from segtok.tokenizer import split_contractions, web_tokenizer
+from segtok.tokenizer import split_contractions, web_tokenizer, word_tokenizer
 from yake.data.utils import pre_filter, tokenize_sentences
 
 from apps.generation import tokens
@@ -84,3 +85,29 @@ def test_yakes_own_sentences_are_tokenized_the_same() -> None:
     ours = [tokens.yake_tokens(s) for s in split_multi(pre_filter(text.replace("\n", " "))) if s.strip()]
 
     assert ours == tokenize_sentences(pre_filter(text.replace("\n", " ")))
+
+
+def _segtok_piece(piece: str) -> list[str]:
+    return [t for t in word_tokenizer.split(piece) if t]
+
+
+def test_every_ascii_piece_of_the_corpus_is_split_as_segtok_splits_it() -> None:
+    pieces = {p for s in _corpus_sentences() for p in s.split() if p.isascii()}
+    tokens._piece.cache_clear()
+
+    assert len(pieces) > 30_000
+    assert [p for p in pieces if list(tokens._piece(p)) != _segtok_piece(p)] == []
+
+
+def test_every_short_string_of_the_patterns_symbols_is_split_as_segtok_splits_it() -> None:
+    """Every string of one to four characters over the letters, digits and punctuation the pattern treats
+    apart (and a few it does not), 292,560 strings."""
+    symbols = "aAsS0.,:-'()\"!?;/_&x9]$"
+    differ = [
+        piece
+        for size in range(1, 5)
+        for piece in map("".join, itertools.product(symbols, repeat=size))
+        if [t for t in tokens._ASCII_WORD.split(piece) if t] != _segtok_piece(piece)
+    ]
+
+    assert differ == []
