@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from apps.generation.tokens import sentences as yake_sentences
 from apps.generation.tokens import yake_tokens
 
 _PUNCTUATION = frozenset(string.punctuation)
@@ -202,14 +203,13 @@ def extract(
     text: str, *, language: str = "en", n: int = 2, top: int = 20, dedup_limit: float = 0.9
 ) -> list[tuple[str, float]]:
     """``(phrase, score)`` best first (a lower score is better), as ``yake.KeywordExtractor(lan=language,
-    n=n, top=top, dedup_lim=dedup_limit).extract_keywords(text)`` returns them (yake's pre-filter, segtok's
-    sentences, and their tokens by :func:`~apps.generation.tokens.yake_tokens`, which are segtok's)."""
+    n=n, top=top, dedup_lim=dedup_limit).extract_keywords(text)`` returns them (yake's pre-filter, then segtok's
+    sentences and tokens, from :mod:`apps.generation.tokens`)."""
     if not text:
         return []
-    from segtok.segmenter import split_multi
     from yake.data.utils import pre_filter
 
-    sentences = [yake_tokens(s) for s in split_multi(pre_filter(text.replace("\n", " "))) if s.strip()]
+    sentences = [yake_tokens(s) for s in yake_sentences(pre_filter(text.replace("\n", " "))) if s.strip()]
     extractor = _extractor(language)
     document = _Document(sentences, extractor.stopword_set, n)
     document.score_words()

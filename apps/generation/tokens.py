@@ -1,5 +1,5 @@
-"""yake's word tokens of one sentence, as ``yake.data.utils.tokenize_sentences`` makes them for each sentence
-it finds, at a fraction of the cost.
+"""yake's sentences of a text and word tokens of a sentence, as ``yake.data.utils.tokenize_sentences`` makes
+them (segtok's ``split_multi``, then segtok's tokens of each sentence), at a fraction of the cost.
 
 yake tokenizes with segtok: ``split_contractions(web_tokenizer(sentence))``, then drops tokens that are empty
 or start with an apostrophe. Most of that time goes into segtok's word pattern, applied to each
@@ -11,7 +11,9 @@ and differs only in what it computes once:
   ASCII piece is split by the same pattern written for the standard library's ``re`` (:data:`_ASCII_WORD`);
 - so is the contraction split of a token (segtok's ``split_contractions`` treats each token on its own);
 - segtok's URL and e-mail pattern can only match where ``://`` or ``@`` stands, and ``html.unescape``
-  changes nothing without ``&``: sentences without them skip both.
+  changes nothing without ``&``: sentences without them skip both;
+- segtok's sentence splitter tries its abbreviation pattern, which can only match at the end of a segment,
+  on the segment's end only (:func:`_abbreviation`).
 
 What segtok does to the sentence as a whole (the sentence terminal split off one of its last three tokens,
 dangling commas and colons split off) is :func:`_splice`, copied from segtok 1.5 (MIT licence,
@@ -19,9 +21,11 @@ Florian Leitner) with its logic unchanged.
 """
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from html import unescape
 
+from segtok import segmenter
 from segtok.segmenter import SENTENCE_TERMINALS
 from segtok.tokenizer import APO_MATCHER, HYPHENATED_LINEBREAK, space_tokenizer, split_contractions, web_tokenizer
 from segtok.tokenizer import word_tokenizer as _segtok_word_tokenizer
@@ -118,3 +122,101 @@ def yake_tokens(sentence: str) -> list[str]:
         for piece in _contractions(token)
         if piece and not (piece.startswith("'") and len(piece) > 1)
     ]
+
+
+#: Characters before a sentence end that segtok's abbreviation pattern is tried on (see :func:`_abbreviation`).
+ABBREVIATION_TAIL = 64
+
+
+def _abbreviation(segment: str) -> bool:
+    """``segmenter.ABBREVIATIONS.search(segment) is not None``, trying the pattern on the segment's last
+    :data:`ABBREVIATION_TAIL` characters only (it was tried at every position of a segment of a whole
+    sentence, about 65 µs each).
+
+    Exact: the pattern ends with ``$``, so a match ends at the end (or before a final line break), and each of
+    its alternatives but two spans at most 17 characters (a known abbreviation, at most 6; an initial after
+    "Professor "/"Commander " or ", and " and an optional "A.-", at most 16, plus the line break); the
+    look-behinds and word boundaries still see the characters before the start position (``regex`` searches
+    from ``pos`` with the whole string as context, as ``re`` does). The two others are anchored at the
+    string's start: a one-character segment (shorter than the tail), and digits only, for which the whole
+    segment is searched when it starts with a digit. A unit test compares with the whole search on every
+    segment of the corpus and on written ones."""
+    start = len(segment) - ABBREVIATION_TAIL
+    if start <= 0 or segment[0].isdecimal():
+        return segmenter.ABBREVIATIONS.search(segment) is not None
+    return segmenter.ABBREVIATIONS.search(segment, start) is not None
+
+
+def _abbreviation_joiner(spans: list[str]) -> Iterator[str]:
+    """segmenter's ``_abbreviation_joiner`` (segtok 1.5, MIT licence, Florian Leitner; its logic unchanged):
+    joins back the spans split at a terminal that ends an abbreviation, with :func:`_abbreviation`."""
+    segment = None
+    total = len(spans)
+    for pos in range(total):
+        if pos and pos % 2:  # even: a segment; odd: a (potential) terminal
+            prev_s = spans[pos - 1]
+            marker = spans[pos]
+            next_s = spans[pos + 1] if pos + 1 < total else None
+            if (
+                prev_s[-1:].isspace()
+                or (marker[0] == "." and _abbreviation(prev_s))
+                or (
+                    marker[0] == "."
+                    and next_s
+                    and (
+                        segmenter.LONE_WORD.match(next_s)
+                        or (segmenter.ENDS_IN_DATE_DIGITS.search(prev_s) and segmenter.MONTH.match(next_s))
+                        or (segmenter.MIDDLE_INITIAL_END.search(prev_s) and segmenter.UPPER_WORD_START.match(next_s))
+                    )
+                )
+            ):
+                pass  # join
+            else:
+                yield "".join(spans[segment : pos + 1])
+                segment = None
+        elif segment is None:
+            segment = pos
+    if segment is not None:
+        yield "".join(spans[segment:total])
+
+
+def sentences(text: str) -> list[str]:
+    """segtok's ``split_multi(text)`` (the sentences yake tokenizes), with :func:`_abbreviation_joiner`; the
+    rest is segmenter's ``_sentences`` (segtok 1.5, MIT licence, Florian Leitner; its logic unchanged)."""
+    short = segmenter.SHORT_SENTENCE_LENGTH
+    found: list[str] = []
+    last = None
+    for current in _abbreviation_joiner(segmenter.MAY_CROSS_ONE_LINE.split(text)):
+        if last is None:
+            last = current
+            continue
+        shorter = len(current) < short or len(last) < short
+        if (
+            (segmenter.BEFORE_LOWER.match(last) and segmenter.LOWER_WORD.match(current))
+            or (
+                shorter
+                and segmenter._is_open(last)
+                and (
+                    segmenter._is_not_opened(current)
+                    or last.endswith(" et al. ")
+                    or (segmenter.UPPER_CASE_END.search(last) and segmenter.UPPER_CASE_START.match(current))
+                )
+            )
+            or (
+                shorter
+                and segmenter._is_open(last, "[]")
+                and (
+                    segmenter._is_not_opened(current, "[]")
+                    or last.endswith(" et al. ")
+                    or (segmenter.UPPER_CASE_END.search(last) and segmenter.UPPER_CASE_START.match(current))
+                )
+            )
+            or segmenter.CONTINUATIONS.match(current)
+        ):
+            last = f"{last}{current}"
+        else:
+            found.append(last.strip())
+            last = current
+    if last is not None:
+        found.append(last.strip())
+    return found

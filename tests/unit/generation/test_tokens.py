@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from segtok import segmenter
 from segtok.segmenter import split_multi
 from segtok.tokenizer import split_contractions, web_tokenizer, word_tokenizer
 from yake.data.utils import pre_filter, tokenize_sentences
@@ -111,3 +112,55 @@ def test_every_short_string_of_the_patterns_symbols_is_split_as_segtok_splits_it
     ]
 
     assert differ == []
+
+
+SEGMENTS = [
+    "",
+    "7",
+    "x",
+    "12345",
+    "1" * 100,
+    "1" * 100 + "\n",
+    "It was said by Dr",
+    "It was said by dr",
+    "We met at the U.S",
+    "see e.g",
+    "see figs",
+    "as written by Professor A",
+    "as written by Professor A.-B",
+    "as written by Se\u00f1orita M",
+    "Smith, J., Jones, K, and L",
+    "Smith J and K",
+    "opened (A",
+    "opened [B",
+    "a long sentence of prose that goes on and on well past sixty-four characters before Mr",
+    "a long sentence of prose that goes on and on well past sixty-four characters before Mr\n",
+    "a long sentence of prose that goes on and on well past sixty-four characters before the end",
+    "9 a long sentence starting with a digit that goes on past sixty-four characters to No",
+]
+
+
+@pytest.mark.parametrize("segment", SEGMENTS)
+def test_the_abbreviation_test_on_the_tail_is_the_whole_search(segment: str) -> None:
+    assert tokens._abbreviation(segment) == (segmenter.ABBREVIATIONS.search(segment) is not None)
+
+
+def _texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))]
+
+
+def test_every_segment_of_the_corpus_gets_the_whole_searchs_answer() -> None:
+    segments = [s for text in _texts() for s in segmenter.MAY_CROSS_ONE_LINE.split(text)[::2] if s]
+    long = [s for s in segments if len(s) > tokens.ABBREVIATION_TAIL]
+    abbreviated = [s for s in long if segmenter.ABBREVIATIONS.search(s) is not None]
+
+    assert len(long) > 15_000  # the tail is tried ...
+    assert len(abbreviated) > 20  # ... and finds abbreviations
+    assert [s for s in segments if tokens._abbreviation(s) != (segmenter.ABBREVIATIONS.search(s) is not None)] == []
+
+
+def test_the_corpus_is_split_into_segtoks_sentences() -> None:
+    for text in _texts():
+        assert tokens.sentences(text) == list(split_multi(text))
+        flat = pre_filter(text[:50_000].replace("\n", " "))  # as yake reads a window's sentences
+        assert tokens.sentences(flat) == list(split_multi(flat))
