@@ -4,26 +4,33 @@ them, at a fraction of the cost.
 summa stems every word of every sentence with its Snowball stemmer (the same words again and again),
 compares every pair of sentences by re-splitting both token strings, and builds its PageRank matrix with
 one edge lookup per pair of sentences. This module keeps summa's sentence splitter, filters, stemmer and
-stopword list, so the tokens are summa's; it stems each distinct word once (a cache per language), compares
-only the pairs of sentences that share a word (an inverted index: the other pairs have similarity 0, which
-summa never turns into an edge), and builds the same matrix from neighbour lists kept in summa's order (the
-row sums are float sums, so the order matters), then takes the same eigenvector. A unit test compares the
-result with summa's on real text, sentence by sentence and score by score.
+stopword list, so the tokens are summa's (English words go through :mod:`apps.generation.stemming`, a
+faster port of summa's English stemmer that stems every word as summa's does); it stems each distinct word
+once (a cache per language), compares only the pairs of sentences that share a word (an inverted index: the
+other pairs have similarity 0, which summa never turns into an edge), and builds the same matrix from
+neighbour lists kept in summa's order (the row sums are float sums, so the order matters), then takes the
+same eigenvector. A unit test compares the result with summa's on real text, sentence by sentence and score
+by score.
 """
 
 from collections.abc import Callable
 from functools import lru_cache
 from math import log10
 
+from apps.generation.stemming import english_stem
+
 
 @lru_cache(maxsize=8)
 def _language(language: str) -> tuple[frozenset[str], Callable[[str], str]]:
-    """summa's stopword set (no additional stopwords) and its Snowball stemmer, memoised per word."""
+    """summa's stopword set (no additional stopwords) and its Snowball stemmer, memoised per word (the cache
+    goes with this function's: emptying it, as the generation bench does between repetitions, empties both).
+    English uses the port in :mod:`apps.generation.stemming`, which stems every word as summa's does."""
     from summa.preprocessing.snowball import SnowballStemmer
     from summa.preprocessing.textcleaner import get_stopwords_by_language
 
     stopwords = frozenset(w for w in get_stopwords_by_language(language).split() if w)
-    stem = lru_cache(maxsize=65536)(SnowballStemmer(language).stem)
+    stemmer = english_stem if language == "english" else SnowballStemmer(language).stem
+    stem = lru_cache(maxsize=65536)(stemmer)
     return stopwords, stem
 
 

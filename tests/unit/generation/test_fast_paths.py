@@ -16,6 +16,7 @@ from apps.generation.text import words
 from apps.generation.windows import Window, windows
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
+NOVEL = "book-war-and-peace-1225p.txt"
 
 
 def _text(name: str) -> str:
@@ -66,6 +67,8 @@ def test_characters_that_fold_to_ascii_letters_are_matched_as_the_pattern_does()
     [
         *(pytest.param(t, id=f"article-{i}") for i, t in enumerate(_pieces("norwich-city.txt"))),
         *(pytest.param(t, id=f"novel-{i}") for i, t in enumerate(_pieces("war-and-peace-chapters-1-3.txt"))),
+        # Far into the whole novel: words the first chapters lack, for the English stemmer's port.
+        *(pytest.param(_text(NOVEL)[at : at + 6000], id=f"whole-novel-at-{at}") for at in (1_000_000, 2_500_000)),
         pytest.param("One. Two.", id="one-word-sentences"),
         pytest.param("Cats sleep. Dogs bark. Birds sing.", id="nothing-shared"),
         pytest.param("", id="empty"),
