@@ -34,6 +34,7 @@ class WindowAnalysis:
         self._config = config
         self._phrases: list[Term] | None = None
         self._terms: dict[Sentence, list[Term]] | None = None
+        self._maybe: list[list[str]] | None = None
         self._lowercase: set[str] | None = None
         self._lock = threading.RLock()
 
@@ -55,16 +56,24 @@ class WindowAnalysis:
             return self._lowercase
 
     @property
+    def maybe(self) -> list[list[str]]:
+        """For each prose sentence, the keyphrases that may stand in it (``_may_stand_in_each``): the key
+        points (notes) and the terms (questions) both start from it."""
+        with self._lock:
+            if self._maybe is None:
+                self._maybe = _may_stand_in_each([s.text for s in self.prose], tuple(t.text for t in self.phrases))
+            return self._maybe
+
+    @property
     def terms(self) -> dict[Sentence, list[Term]]:
         """:func:`~apps.generation.offline.sentence_terms` of each prose sentence (questions only)."""
         with self._lock:
             if self._terms is None:
                 phrases = self.phrases
                 texts = tuple(t.text for t in phrases)
-                maybe = _may_stand_in_each([s.text for s in self.prose], texts)
                 self._terms = {
                     s: sentence_terms(s, phrases, texts=texts, maybe=found)
-                    for s, found in zip(self.prose, maybe, strict=True)
+                    for s, found in zip(self.prose, self.maybe, strict=True)
                 }
             return self._terms
 

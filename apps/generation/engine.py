@@ -28,7 +28,9 @@ def generate_notes(passages: Iterable[Passage], *, config: GenerationConfig, pro
         part = provider.notes(window) if provider is not None else None
         if part is None:
             fallbacks += provider is not None
-            part = offline.window_notes(window, config, seen_terms, phrases=analysis.phrases, prose=analysis.prose)
+            part = offline.window_notes(
+                window, config, seen_terms, phrases=analysis.phrases, prose=analysis.prose, maybe=analysis.maybe
+            )
         else:
             used += 1
         summary += part.summary

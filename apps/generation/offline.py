@@ -386,19 +386,29 @@ def key_points(
     config: GenerationConfig,
     *,
     prose: list[Sentence] | None = None,
+    maybe: list[list[str]] | None = None,
 ) -> list[Sentence]:
-    """Sentences that carry the most of the window's best keyphrases (not already in the summary)."""
+    """Sentences that carry the most of the window's best keyphrases (not already in the summary).
+    ``maybe``: :func:`_may_stand_in_each` of the ``prose`` sentences' texts and all the ``phrases``' texts,
+    when the caller has it (the window's analysis computes it once for the notes and the quiz)."""
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
     weighted = tuple(weight)
 
-    considered = [s for s in _prose(window, prose) if s.text not in exclude]
+    sentences = _prose(window, prose)
+    if maybe is None or prose is None:
+        considered = [s for s in sentences if s.text not in exclude]
+        standing = _may_stand_in_each([s.text for s in considered], weighted)
+    else:  # the same lists: ``weight``'s terms in their order (the phrases' order), of the sentences considered
+        pairs = [(s, found) for s, found in zip(sentences, maybe, strict=True) if s.text not in exclude]
+        considered = [s for s, _ in pairs]
+        standing = [[t for t in found if t in weight] for _, found in pairs]
     scores = {
         s: sum(
             weight[term]  # in the order of ``weight``: the same float sum
-            for term in maybe
+            for term in found
             if occurrences(s.text, term, ignore_case=True, at_most=1)
         )
-        for s, maybe in zip(considered, _may_stand_in_each([s.text for s in considered], weighted), strict=True)
+        for s, found in zip(considered, standing, strict=True)
     }
     candidates = [s for s, score in scores.items() if score > 0]
     best = sorted(candidates, key=lambda s: (-scores[s], s.page, s.start))[: config.key_points_per_window]
@@ -482,12 +492,14 @@ def window_notes(
     *,
     phrases: list[Term] | None = None,
     prose: list[Sentence] | None = None,
+    maybe: list[list[str]] | None = None,
 ) -> WindowNotes:
-    """``phrases`` and ``prose`` (the window's keyphrases and prose sentences) when already computed."""
+    """``phrases``, ``prose`` and ``maybe`` (the window's keyphrases, prose sentences, and which phrases may
+    stand in each prose sentence, see :func:`key_points`) when already computed."""
     if phrases is None:
         phrases = keyphrases(window, config, prose=prose)
     chosen = summary(window, config, prose=prose)
-    points = key_points(window, phrases, {s.text for s in chosen}, config, prose=prose)
+    points = key_points(window, phrases, {s.text for s in chosen}, config, prose=prose, maybe=maybe)
     return WindowNotes(
         summary=_items(chosen),
         key_points=_items(points),

@@ -110,6 +110,26 @@ def test_the_shared_analysis_is_the_windows_own(article: list[Passage]) -> None:
         assert found.terms == {s: sentence_terms(s, phrases) for s in found.prose}
 
 
+@pytest.mark.parametrize("source", ["article", "novel"])
+def test_key_points_from_the_shared_look_up_are_the_key_points(source: str, article: list[Passage]) -> None:
+    """The key points read which phrases may stand in each prose sentence from the window's analysis (the
+    quiz's terms start from the same look-up): the same sentences, with or without the summary's excluded."""
+    from apps.generation.offline import key_points
+    from tests.unit.generation.conftest import paginate
+
+    config = GenerationConfig()
+    passages = article if source == "article" else paginate(_text(NOVEL)[:120_000])
+    analysis.clear_cache()
+    checked = 0
+    for found in analysis.analysed_windows(passages, config=config):
+        for exclude in (set(), {s.text for s in found.prose[::3]}):
+            expected = key_points(found.window, found.phrases, exclude, config, prose=found.prose)
+            shared = key_points(found.window, found.phrases, exclude, config, prose=found.prose, maybe=found.maybe)
+            assert shared == expected
+            checked += bool(expected)
+    assert checked >= 4
+
+
 def test_notes_and_quiz_are_the_same_from_the_cache_or_not(article: list[Passage]) -> None:
     config = GenerationConfig()
 
