@@ -152,6 +152,14 @@ def _lists_references(text: str) -> bool:
 _ASCII_DIGITS = re.compile(r"[0-9]")
 
 
+def _has_digit(text: str) -> bool:
+    """``_DIGIT.search(text) is not None``: in ASCII text a decimal digit is 0-9, which the prose filter counted."""
+    if text.isascii():
+        return _digits(text) > 0
+    return _DIGIT.search(text) is not None
+
+
+@lru_cache(maxsize=8192)  # counted by the prose filter, asked again by the terms of the same sentence
 def _digits(text: str) -> int:
     """``sum(map(str.isdigit, text))``: for ASCII text, where only 0-9 are digits, counted by one regex scan
     instead of a Python call per character."""
@@ -331,7 +339,7 @@ def sentence_terms(
     terms = [t for t in phrases if t.text in standing and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra: list[tuple[str, str]] = []
-    if _DIGIT.search(sentence.text) is not None:
+    if _has_digit(sentence.text):
         extra += [(m.group(1), "year") for m in _YEAR.finditer(sentence.text)]
         extra += [(m.group(1), "number") for m in _NUMBER.finditer(sentence.text) if not _YEAR.fullmatch(m.group(1))]
     extra += [

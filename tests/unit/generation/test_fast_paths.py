@@ -373,3 +373,15 @@ def test_sentence_splitting_and_checks_are_the_ones_they_replace(name: str) -> N
             assert offline._DEFINING_VERB.search(piece)
     assert any(offline._DEFINITION.match(p) for p in pieces)  # the check above was exercised
     assert offline.is_good_sentence(Sentence("", "", 1, 0, 0, 0, True)) is False  # not an IndexError
+
+
+def test_the_digit_test_is_the_patterns() -> None:
+    """``_has_digit`` reads the prose filter's ASCII digit count where ``\\d`` is 0-9, the pattern elsewhere."""
+    from apps.generation.offline import _DIGIT, _has_digit
+
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", _text("norwich-city.txt")) if s.strip()][:400]
+    sentences += ["Area 5 km\u00b2 only.", "No digit \u00b2 but a superscript.", "Arabic-Indic \u0663 is a digit.", ""]
+    sentences += ["Fullwidth \uff17 too.", "Caf\u00e9 at 9.", "Caf\u00e9 without one."]
+
+    assert [_has_digit(s) for s in sentences] == [_DIGIT.search(s) is not None for s in sentences]
+    assert 20 < sum(map(_has_digit, sentences)) < len(sentences) - 20
