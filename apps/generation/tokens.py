@@ -144,34 +144,82 @@ def _abbreviation(segment: str) -> bool:
     start = len(segment) - ABBREVIATION_TAIL
     if start <= 0 or segment[0].isdecimal():
         return segmenter.ABBREVIATIONS.search(segment) is not None
+    if not _may_end_in_abbreviation(segment):
+        return False
     return segmenter.ABBREVIATIONS.search(segment, start) is not None
+
+
+def _abbreviation_endings() -> tuple[str, ...] | None:
+    """Every string the pattern's list of known abbreviations matches ("Dr", "e.g", "eg", "figs", ...),
+    expanded from the pattern's own text (its list uses only ``\\.?``, ``\\.`` and ``s?``); None if the list
+    holds anything else, and then no string is ruled out before the pattern is tried."""
+    pattern = segmenter.ABBREVIATIONS.pattern
+    start = pattern.find("(?:", pattern.find("\\b")) + 3
+    found: set[str] = set()
+    for alternative in pattern[start : pattern.index(")", start)].split("|"):
+        forms = [""]
+        i = 0
+        while i < len(alternative):
+            if alternative.startswith("\\.?", i):
+                forms, i = [f + "." for f in forms] + forms, i + 3
+            elif alternative.startswith("\\.", i):
+                forms, i = [f + "." for f in forms], i + 2
+            elif alternative.startswith("s?", i):
+                forms, i = [f + "s" for f in forms] + forms, i + 2
+            elif alternative[i].isalpha():
+                forms, i = [f + alternative[i] for f in forms], i + 1
+            else:
+                return None
+        found.update(forms)
+    return tuple(sorted(found)) or None
+
+
+#: See :func:`_abbreviation_endings`.
+_ABBREVIATION_ENDINGS = _abbreviation_endings()
+
+
+def _may_end_in_abbreviation(segment: str) -> bool:
+    """False only where the abbreviation pattern cannot match at the end of a segment (one longer than
+    :data:`ABBREVIATION_TAIL` that does not start with a digit, as :func:`_abbreviation` asks): its match
+    ends with a known abbreviation (alternative 1) or with a capital or title-case letter, which a modifier
+    letter may follow (alternative 4), before an optional final line break. An ASCII last character other
+    than A-Z is neither (nor a modifier letter); any other last character is left to the pattern (whose
+    Unicode tables may be newer than ``unicodedata``'s). Most segments end with a lower-case word that is no
+    abbreviation."""
+    end = segment[:-1] if segment.endswith("\n") else segment
+    if _ABBREVIATION_ENDINGS is None or end.endswith(_ABBREVIATION_ENDINGS):
+        return True
+    last = end[-1:]
+    return not last.isascii() or "A" <= last <= "Z" or last == ""
+
+
+def _continues(prev_s: str, next_s: str | None) -> bool:
+    """segmenter's tests that the span after a dot continues the sentence: a lone lower-case word, a month
+    after a day's digits, a capitalised word after a middle initial."""
+    return bool(
+        next_s
+        and (
+            segmenter.LONE_WORD.match(next_s)
+            or (segmenter.MONTH.match(next_s) and segmenter.ENDS_IN_DATE_DIGITS.search(prev_s))
+            or (segmenter.UPPER_WORD_START.match(next_s) and segmenter.MIDDLE_INITIAL_END.search(prev_s))
+        )
+    )
 
 
 def _abbreviation_joiner(spans: list[str]) -> Iterator[str]:
     """segmenter's ``_abbreviation_joiner`` (segtok 1.5, MIT licence, Florian Leitner; its logic unchanged):
-    joins back the spans split at a terminal that ends an abbreviation, with :func:`_abbreviation`."""
+    joins back the spans split at a terminal that ends an abbreviation, with :func:`_abbreviation` (and the
+    anchored test of each pair first, see :func:`sentences`)."""
     segment = None
     total = len(spans)
     for pos in range(total):
         if pos and pos % 2:  # even: a segment; odd: a (potential) terminal
             prev_s = spans[pos - 1]
-            marker = spans[pos]
             next_s = spans[pos + 1] if pos + 1 < total else None
-            if (
-                prev_s[-1:].isspace()
-                or (marker[0] == "." and _abbreviation(prev_s))
-                or (
-                    marker[0] == "."
-                    and next_s
-                    and (
-                        segmenter.LONE_WORD.match(next_s)
-                        or (segmenter.ENDS_IN_DATE_DIGITS.search(prev_s) and segmenter.MONTH.match(next_s))
-                        or (segmenter.MIDDLE_INITIAL_END.search(prev_s) and segmenter.UPPER_WORD_START.match(next_s))
-                    )
-                )
-            ):
-                pass  # join
-            else:
+            joined = prev_s[-1:].isspace() or (
+                spans[pos][0] == "." and (_abbreviation(prev_s) or _continues(prev_s, next_s))
+            )
+            if not joined:
                 yield "".join(spans[segment : pos + 1])
                 segment = None
         elif segment is None:
@@ -182,7 +230,9 @@ def _abbreviation_joiner(spans: list[str]) -> Iterator[str]:
 
 def sentences(text: str) -> list[str]:
     """segtok's ``split_multi(text)`` (the sentences yake tokenizes), with :func:`_abbreviation_joiner`; the
-    rest is segmenter's ``_sentences`` (segtok 1.5, MIT licence, Florian Leitner; its logic unchanged)."""
+    rest is segmenter's ``_sentences`` (segtok 1.5, MIT licence, Florian Leitner; its logic unchanged). Where
+    two pattern tests must both pass, the one anchored at a string's start (cheap, and mostly failing) is
+    tried first: the tests have no side effects, so the order does not change the result."""
     short = segmenter.SHORT_SENTENCE_LENGTH
     found: list[str] = []
     last = None
@@ -192,14 +242,14 @@ def sentences(text: str) -> list[str]:
             continue
         shorter = len(current) < short or len(last) < short
         if (
-            (segmenter.BEFORE_LOWER.match(last) and segmenter.LOWER_WORD.match(current))
+            (segmenter.LOWER_WORD.match(current) and segmenter.BEFORE_LOWER.match(last))
             or (
                 shorter
                 and segmenter._is_open(last)
                 and (
                     segmenter._is_not_opened(current)
                     or last.endswith(" et al. ")
-                    or (segmenter.UPPER_CASE_END.search(last) and segmenter.UPPER_CASE_START.match(current))
+                    or (segmenter.UPPER_CASE_START.match(current) and segmenter.UPPER_CASE_END.search(last))
                 )
             )
             or (
@@ -208,7 +258,7 @@ def sentences(text: str) -> list[str]:
                 and (
                     segmenter._is_not_opened(current, "[]")
                     or last.endswith(" et al. ")
-                    or (segmenter.UPPER_CASE_END.search(last) and segmenter.UPPER_CASE_START.match(current))
+                    or (segmenter.UPPER_CASE_START.match(current) and segmenter.UPPER_CASE_END.search(last))
                 )
             )
             or segmenter.CONTINUATIONS.match(current)

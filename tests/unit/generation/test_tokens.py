@@ -3,6 +3,7 @@ and on written cases that take segtok's other paths (URLs, e-mail addresses, HTM
 breaks, contractions, dangling punctuation)."""
 
 import itertools
+import re
 from functools import cache
 from pathlib import Path
 
@@ -169,3 +170,29 @@ def test_the_corpus_is_split_into_segtoks_sentences() -> None:
         assert tokens.sentences(text) == list(split_multi(text))
         flat = pre_filter(text[:50_000].replace("\n", " "))  # as yake reads a window's sentences
         assert tokens.sentences(flat) == list(split_multi(flat))
+
+
+def test_the_abbreviations_are_expanded_from_segtoks_pattern() -> None:
+    endings = set(tokens._ABBREVIATION_ENDINGS or ())
+    pattern = segmenter.ABBREVIATIONS.pattern
+    start = pattern.find("(?:", pattern.find("\\b")) + 3
+    known = re.compile(f"(?:{pattern[start : pattern.index(')', start)]})")
+
+    assert {"Dr", "Mr", "e.g", "eg", "figs", "fig", "U.S", "Z.b", "z.B", "J\u00e4n", "approx"} <= endings
+    assert all(known.fullmatch(e) for e in endings)  # every expansion is one of the list's strings
+    assert len(endings) == 85
+
+
+def test_the_pre_filter_never_rules_out_a_segment_the_pattern_matches() -> None:
+    """Every segment of the corpus, and written ones ending in each abbreviation and each kind of letter."""
+    segments = [s for text in _texts() for s in segmenter.MAY_CROSS_ONE_LINE.split(text)[::2] if len(s) > 1]
+    lead = "a line of prose long enough to be cut, ending in "
+    segments += [lead + e for e in tokens._ABBREVIATION_ENDINGS or ()] + [lead + e + "\n" for e in ("Dr", "Q")]
+    segments += [lead + c for c in ("Q", "q", "\u00c9", "\u01c5", "A\u02b0", "\u02b0", "9", ")", "\u00e9")]
+    # As ``_abbreviation`` asks: a segment longer than the tail that does not start with a digit.
+    segments = [s for s in segments if len(s) > tokens.ABBREVIATION_TAIL and not s[0].isdecimal()]
+    matched = [s for s in segments if segmenter.ABBREVIATIONS.search(s) is not None]
+
+    assert len(matched) > 50
+    assert [s for s in matched if not tokens._may_end_in_abbreviation(s)] == []
+    assert sum(not tokens._may_end_in_abbreviation(s) for s in segments) > len(segments) // 2  # it rules out most
