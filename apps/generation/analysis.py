@@ -71,8 +71,10 @@ class WindowAnalysis:
             if self._terms is None:
                 phrases = self.phrases
                 texts = tuple(t.text for t in phrases)
+                by_text = {t.text: t for t in phrases}
+                unique = by_text if len(by_text) == len(phrases) else None
                 self._terms = {
-                    s: sentence_terms(s, phrases, texts=texts, maybe=found)
+                    s: sentence_terms(s, phrases, texts=texts, maybe=found, by_text=unique)
                     for s, found in zip(self.prose, self.maybe, strict=True)
                 }
             return self._terms

@@ -329,14 +329,20 @@ def sentence_terms(
     *,
     texts: tuple[str, ...] | None = None,
     maybe: list[str] | None = None,
+    by_text: dict[str, Term] | None = None,
 ) -> list[Term]:
     """Terms a question could blank in ``sentence``: the window's keyphrases, years, numbers and names
     (``texts``: the phrases' texts, when the caller asks for every sentence of a window with the same ones;
-    ``maybe``: :func:`_may_stand_in` of the sentence and those texts, when the caller has it)."""
+    ``maybe``: :func:`_may_stand_in` of the sentence and those texts, when the caller has it; ``by_text``:
+    each phrase by its text, when no two phrases share one: then only the phrases in ``maybe``, which lists
+    them in the phrases' order, are looked at, not every phrase for every sentence)."""
     if maybe is None:
         maybe = _may_stand_in(sentence.text, tuple(t.text for t in phrases) if texts is None else texts)
-    standing = set(maybe)
-    terms = [t for t in phrases if t.text in standing and count_in(sentence.text, t.text) == 1]
+    if by_text is not None:
+        terms = [by_text[text] for text in maybe if count_in(sentence.text, text) == 1]
+    else:
+        standing = set(maybe)
+        terms = [t for t in phrases if t.text in standing and count_in(sentence.text, t.text) == 1]
     seen = {t.text.casefold() for t in terms}
     extra: list[tuple[str, str]] = []
     if _has_digit(sentence.text):
