@@ -57,6 +57,21 @@ class Candidate:
     defined: tuple[str, str] | None = None  # (term, what it is) when the sentence is a definition
 
 
+class WordSets:
+    """A union of sets of words, asked only whether it holds a word: each window's set is kept as it is,
+    not copied into one set (about 12,000 words a window of the novel)."""
+
+    def __init__(self) -> None:
+        self.sets: list[set[str]] = []
+
+    def __ior__(self, words: set[str]) -> "WordSets":
+        self.sets.append(words)
+        return self
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in words for words in self.sets)
+
+
 @dataclass
 class Pool:
     """What question assembly needs from the windows already read."""
@@ -64,7 +79,7 @@ class Pool:
     candidates: dict[int, list[Candidate]] = field(default_factory=dict)
     terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ranks: dict[str, int] = field(default_factory=dict)  # a term's best rank in any window (0: a top keyphrase)
-    lowercase: set[str] = field(default_factory=set)  # the words any window read so far writes in lower case
+    lowercase: "WordSets" = field(default_factory=lambda: WordSets())  # words any window writes in lower case
     #: While not None: a dry run of the assembly (:func:`_embed_ahead`) collects here what it would embed.
     ahead: list[str] | None = None
     #: Each (answer, kind, stem)'s eligible distractors and shortlist, found once for both runs.
@@ -97,8 +112,8 @@ def collect(
     terms_of: dict[Sentence, list[Term]] | None = None,
     lowercase: set[str] | None = None,
 ) -> None:
-    """``terms_of`` (each prose sentence's :func:`~apps.generation.offline.sentence_terms`) and
-    ``lowercase`` (the words the window writes in lower case), when already computed (see
+    """``terms_of`` (each prose sentence's :func:`~apps.generation.offline.sentence_terms`, in the window's
+    order) and ``lowercase`` (the words the window writes in lower case), when already computed (see
     :mod:`apps.generation.analysis`)."""
     if terms_of is None:
         phrases = keyphrases(window, config)
@@ -106,11 +121,9 @@ def collect(
     if lowercase is None:
         lowercase = {w for s in window.sentences for w in s.text.split() if w.islower()}
     found: list[Candidate] = []
-    for sentence in window.sentences:
-        if sentence not in terms_of:
-            continue
+    for sentence, sentence_terms_of in terms_of.items():  # in the window's order, as both builders make it
         defined = definition(sentence)
-        terms = [t for t in terms_of[sentence] if not _is_common_word(t, lowercase)]
+        terms = [t for t in sentence_terms_of if not _is_common_word(t, lowercase)]
         for term in terms:
             pool.add_term(term)
         for term in sorted(terms, key=lambda t: t.rank)[:TERMS_PER_SENTENCE]:
