@@ -202,6 +202,36 @@ def clean(text: str) -> str:
     return " ".join((_REFERENCE.sub("", text) if "[" in text else text).split())
 
 
+#: Every white space character but the line break (the last one is U+3000), out of a text, in one call:
+#: with the table for any text, or with the bytes for a Latin-1 text (faster).
+_SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n"]
+_NO_SPACES = dict.fromkeys(map(ord, _SPACES))
+_NO_LATIN1_SPACES = "".join(c for c in _SPACES if c <= "\xff").encode("latin-1")
+_ODD_SPACES = [c for c in _SPACES if c != " "]
+
+
+def plain_spacing(text: str) -> bool:
+    """Whether ``text`` holds no reference (no ``[``), no white space but spaces and line breaks, and no two
+    of these in a row but empty lines (``\n\n``): then :func:`clean` of a stripped piece of it holding no
+    empty line only turns its line breaks into spaces."""
+    return not (
+        "[" in text or "  " in text or " \n" in text or "\n " in text or any(space in text for space in _ODD_SPACES)
+    )
+
+
+def squeezed_lines(text: str) -> list[str]:
+    """The lines of ``text`` (split at ``\n``) as :func:`clean` shows them, without any white space: each is
+    ``"".join(clean(line).split())``, all made at once. References are removed from the whole text as from
+    each line (they hold no line break), and white space is left out rather than squeezed."""
+    if "[" in text:
+        text = _REFERENCE.sub("", text)
+    try:
+        kept = text.encode("latin-1").translate(None, _NO_LATIN1_SPACES).decode("latin-1")
+    except UnicodeEncodeError:
+        kept = text.translate(_NO_SPACES)
+    return kept.split("\n")
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """For comparing answers: lower case, no accents, no punctuation, single spaces."""
@@ -255,39 +285,71 @@ def split_sentences(text: str) -> list[Span]:
     return [Span(start, end, piece) for start, end, piece in sentence_spans(text)]
 
 
-_LAST_WORD = re.compile(r"(\w+)$")
+_LAST_WORD = re.compile(r"\w+$")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    match = _LAST_WORD.search(text[max(0, dot - 30) : dot])
+    """Whether the word before ``dot`` (the last run of word characters, or the one before a line break that
+    ends just before it) is an initial or one of :data:`ABBREVIATIONS`.
+
+    The word is looked for in the 8 characters before ``dot`` (it was the 30 before, sliced out): a run of up
+    to 7 word characters fits there whole, with a line break after it or not, as it did in 30; a longer one
+    may come out cut, but at 7 characters or more, here as there, and such a word is neither an initial nor
+    an abbreviation (the longest is 6 characters, and case folding never shortens a word). ``pos`` and
+    ``endpos`` bound the search as the slice did (``$`` matches at ``endpos``, or before a line break just
+    before it), without copying the slice."""
+    match = _LAST_WORD.search(text, dot - 8 if dot > 8 else 0, dot)
     if match is None:
         return False
-    word = match.group(1)
+    word = match.group()
     return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
+
+
+def _marks(text: str) -> list[int]:
+    """Where ``.``, ``!`` and ``?`` stand in ``text``, in order: ``str.find`` jumps from one to the next,
+    where a pattern's search tests every character."""
+    found: list[int] = []
+    for mark in ".!?":
+        at = text.find(mark)
+        while at >= 0:
+            found.append(at)
+            at = text.find(mark, at + 1)
+    found.sort()
+    return found
 
 
 def sentence_spans(text: str) -> list[tuple[int, int, str]]:
     """:func:`split_sentences` as ``(start, end, text)`` tuples (a frozen dataclass per sentence costs more to
-    make than the rest of its splitting; the window's sentences need only the three values)."""
+    make than the rest of its splitting; the window's sentences need only the three values).
+
+    A sentence ends where :data:`_END` matches in its block, as ``_END.finditer(text, block_start,
+    block_end)`` found the matches: each starts at a mark (``.!?``) and holds no other (only quotes,
+    brackets and digits follow its first character), so its matches are the marks of the block where
+    ``_END.match(text, mark, block_end)`` succeeds, tried in order. Each piece is added stripped, unless
+    it is only white space."""
     spans: list[tuple[int, int, str]] = []
+    add = spans.append
+    marks = _marks(text)
+    count, next_mark = len(marks), 0
     for block_start, block_end in _blocks(text):
         start = block_start
-        for match in _END.finditer(text, block_start, block_end):
-            if _is_abbreviation(text, match.start()):
+        while next_mark < count and (dot := marks[next_mark]) < block_end:
+            next_mark += 1
+            if dot < block_start or (match := _END.match(text, dot, block_end)) is None:
                 continue
-            _append(spans, text, start, match.end())
-            start = match.end()
-        _append(spans, text, start, block_end)
+            if _is_abbreviation(text, dot):
+                continue
+            end = match.end()
+            if left := text[start:end].lstrip():
+                stripped = left.rstrip()  # ``piece.strip()``, from the left-stripped piece
+                offset = end - len(left)
+                add((offset, offset + len(stripped), stripped))
+            start = end
+        if left := text[start:block_end].lstrip():
+            stripped = left.rstrip()
+            offset = block_end - len(left)
+            add((offset, offset + len(stripped), stripped))
     return spans
-
-
-def _append(spans: list[tuple[int, int, str]], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    left = piece.lstrip()
-    if left:
-        stripped = left.rstrip()  # ``piece.strip()``, from the left-stripped piece
-        offset = start + len(piece) - len(left)
-        spans.append((offset, offset + len(stripped), stripped))
 
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
