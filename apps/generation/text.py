@@ -325,8 +325,9 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
     A sentence ends where :data:`_END` matches in its block, as ``_END.finditer(text, block_start,
     block_end)`` found the matches: each starts at a mark (``.!?``) and holds no other (only quotes,
     brackets and digits follow its first character), so its matches are the marks of the block where
-    ``_END.match(text, mark, block_end)`` succeeds, tried in order. Each piece is added stripped, unless
-    it is only white space."""
+    ``_END.match(text, mark, block_end)`` succeeds, tried in order. Every mark is in a block (the blocks
+    hold every line with a character other than white space), so the marks are taken block by block. Each
+    piece is added stripped, unless it is only white space."""
     spans: list[tuple[int, int, str]] = []
     add = spans.append
     marks = _marks(text)
@@ -335,9 +336,7 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
         start = block_start
         while next_mark < count and (dot := marks[next_mark]) < block_end:
             next_mark += 1
-            if dot < block_start or (match := _END.match(text, dot, block_end)) is None:
-                continue
-            if _is_abbreviation(text, dot):
+            if (match := _END.match(text, dot, block_end)) is None or _is_abbreviation(text, dot):
                 continue
             end = match.end()
             if left := text[start:end].lstrip():

@@ -163,7 +163,9 @@ _MAY_BE_A_HEADING = re.compile(r"^[^\S\n]*[^\sa-z!-/:-@\[-`{-~]", re.MULTILINE)
 #: ending in ``.,;:``. Written after a line break (the text searched has one put before it), so that the
 #: search jumps from line break to line break instead of trying ``^`` at every character; possessive, so
 #: that a longer line fails without backtracking.
-_HEADING_LINE = re.compile(r"\n[^\S\n]*+[^\sa-z!-/:-@\[-`{-~]\S*+(?:[^\S\n]++\S++){0,9}+(?<![.,;:])[^\S\n]*+$", re.MULTILINE)
+_HEADING_LINE = re.compile(
+    r"\n[^\S\n]*+[^\sa-z!-/:-@\[-`{-~]\S*+(?:[^\S\n]++\S++){0,9}+(?<![.,;:])[^\S\n]*+$", re.MULTILINE
+)
 
 
 def _heading_candidates(text: str) -> Iterator[tuple[int, int]]:
@@ -205,16 +207,16 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
     """The page's sentences, as ``Sentence.made(clean(raw), raw, number, start, end, *chunks.chunk_for(start,
     end))`` for each span whose cleaned text is neither empty nor a running header, made with less work:
 
-    - ``clean(raw)`` is ``raw.replace("\n", " ")`` on a page of :func:`~apps.generation.text.plain_spacing`
-      when the span holds no empty line either: the span is stripped, so its words are then parted by one
-      space or one line break each, and it holds no reference.
+    - ``clean(raw)`` is ``raw.replace("\n", " ")`` on a page of :func:`~apps.generation.text.plain_spacing`:
+      a span holds no empty line (an empty line ends its block) and is stripped, so its words are then
+      parted by one space or one line break each, and it holds no reference.
     - ``chunk_for`` of ordered chunks is written out (its binary search), and so is ``Sentence.made``."""
     plain = plain_spacing(text)
     ordered, ends, passages = chunks.ordered, chunks.ends, chunks.passages
     held_by = len(passages)
     new, append = object.__new__, sentences.append
     for start, end, raw in sentence_spans(text):
-        if plain and "\n\n" not in raw:
+        if plain:
             shown = raw.replace("\n", " ")
         else:
             shown = clean(raw)
