@@ -362,15 +362,17 @@ def heading_level(line: str) -> int | None:
     numbered = _NUMBERED.match(line)
     if numbered:
         return min(3, numbered.group(1).count(".") + 1)
-    if not line[0].isupper() or sum(c.isalpha() for c in line) < 3 or sum(c.isdigit() for c in line) > 2:
+    # The characters are counted by ``map`` (in C) rather than a generator; no character is both a letter
+    # and white space, so the letters and spaces of the sentence-case test below add up.
+    letters = sum(map(str.isalpha, line))
+    if not line[0].isupper() or letters < 3 or sum(map(str.isdigit, line)) > 2:
         return None
     if line.isupper() or line.lower().startswith(("chapter", "part ", "section")):
         return 1
     significant = [w for w in line.split() if w.casefold() not in STOPWORDS and w[0].isalpha()]
     if significant and all(w[0].isupper() for w in significant):
         return 2
-    letters = sum(c.isalpha() or c.isspace() for c in line)
-    if len(line.split()) <= 6 and letters == len(line):
+    if len(line.split()) <= 6 and letters + sum(map(str.isspace, line)) == len(line):
         return 2  # sentence-case headings ("Early life and career")
     return None
 

@@ -417,6 +417,26 @@ def _corpus_texts() -> list[str]:
     return [text[:600_000] for text in texts] + [EXTRA, EDGES, EDGE_HEADINGS, EDGES + EDGE_HEADINGS]
 
 
+def _heading_level_as_it_was(line: str) -> int | None:
+    line = line.strip()
+    if not (3 <= len(line) <= 80) or line[-1] in ".,;:" or len(line.split()) > 10:
+        return None
+    numbered = re.match(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]", line)
+    if numbered:
+        return min(3, numbered.group(1).count(".") + 1)
+    if not line[0].isupper() or sum(c.isalpha() for c in line) < 3 or sum(c.isdigit() for c in line) > 2:
+        return None
+    if line.isupper() or line.lower().startswith(("chapter", "part ", "section")):
+        return 1
+    significant = [w for w in line.split() if w.casefold() not in text_module.STOPWORDS and w[0].isalpha()]
+    if significant and all(w[0].isupper() for w in significant):
+        return 2
+    letters = sum(c.isalpha() or c.isspace() for c in line)
+    if len(line.split()) <= 6 and letters == len(line):
+        return 2
+    return None
+
+
 def _is_abbreviation_as_it_was(text: str, dot: int) -> bool:
     match = re.search(r"(\w+)$", text[max(0, dot - 30) : dot])
     if match is None:
@@ -570,6 +590,32 @@ def test_clean_of_a_span_of_a_plainly_spaced_page_only_turns_line_breaks_into_sp
             assert raw.replace("\n", " ") == clean(raw)
             plain += 1
     assert plain > 0 or index >= len(ALL_NAMES)
+
+
+def test_no_character_is_both_a_letter_and_white_space() -> None:
+    """What lets ``heading_level`` add its counts of letters and of spaces."""
+    assert not [c for c in map(chr, range(0x110000)) if c.isalpha() and c.isspace()]
+
+
+def test_the_heading_level_is_the_one_counted_character_by_character() -> None:
+    lines = [line for text in _corpus_texts() for line in text.split("\n")]
+    lines += ["Early life and career", "Early life and career 2", "Early\u00a0life\u2009and career", "Ab 1", "A12 34"]
+    lines += [
+        "\u01c5ungla Title",
+        "\u2160 Roman Title",
+        "Caf\u00e9 Society Here",
+        "Born In 1968",
+        "Year 19 68 2",
+        "1.2.3 Deep Title",
+    ]
+    levels = collections.Counter()
+    for line in lines:
+        expected = _heading_level_as_it_was(line)
+        assert heading_level(line) == expected, line
+        levels[expected] += 1
+    assert levels[1] > 5
+    assert levels[2] > 50
+    assert levels[3] > 0
 
 
 def test_the_heading_search_keeps_the_lines_of_at_most_10_words_not_ending_in_a_stop() -> None:
