@@ -210,11 +210,14 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
     - ``clean(raw)`` is ``raw.replace("\n", " ")`` on a page of :func:`~apps.generation.text.plain_spacing`:
       a span holds no empty line (an empty line ends its block) and is stripped, so its words are then
       parted by one space or one line break each, and it holds no reference.
-    - ``chunk_for`` of ordered chunks is written out (its binary search), and so is ``Sentence.made``."""
+    - ``chunk_for`` of ordered chunks is written out, its binary search ``bisect_left(ends, end)`` made a
+      walk: the spans come in order, their ends ascending, so the first chunk ending at or after a span's
+      end is never before the previous span's. ``Sentence.made`` is written out too."""
     plain = plain_spacing(text)
     ordered, ends, passages = chunks.ordered, chunks.ends, chunks.passages
     held_by = len(passages)
     new, append = object.__new__, sentences.append
+    first = 0
     for start, end, raw in sentence_spans(text):
         if plain:
             shown = raw.replace("\n", " ")
@@ -224,7 +227,10 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
                 continue
         if repeated and shown in repeated:
             continue
-        if ordered and (first := bisect.bisect_left(ends, end)) < held_by and passages[first].start <= start:
+        if ordered:
+            while first < held_by and ends[first] < end:
+                first += 1
+        if ordered and first < held_by and passages[first].start <= start:
             chunk, whole = passages[first].chunk, True
         else:
             chunk, whole = chunks.chunk_for(start, end)
