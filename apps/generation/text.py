@@ -5,6 +5,7 @@ or ``?`` followed by a capital, a digit or a quote, except after common abbrevia
 at paragraph breaks and short heading-like lines (PDF text wraps lines inside sentences).
 """
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -202,34 +203,36 @@ def clean(text: str) -> str:
     return " ".join((_REFERENCE.sub("", text) if "[" in text else text).split())
 
 
-#: Every white space character but the line break (the last one is U+3000), out of a text, in one call:
-#: with the table for any text, or with the bytes for a Latin-1 text (faster).
+#: White space: every character ``str.isspace`` (and so ``str.split``, ``str.strip`` and ``\s``) takes for it,
+#: but the line break (the last one is U+3000). The ASCII ones as bytes, and those other than a space.
 _SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n"]
-_NO_SPACES = dict.fromkeys(map(ord, _SPACES))
-_NO_LATIN1_SPACES = "".join(c for c in _SPACES if c <= "\xff").encode("latin-1")
-_ODD_SPACES = [c for c in _SPACES if c != " "]
+_ASCII_SPACES = "".join(c for c in _SPACES if c.isascii()).encode("ascii")
+_ASCII_ODD_SPACES = [c for c in _SPACES if c.isascii() and c != " "]
 
 
 def plain_spacing(text: str) -> bool:
-    """Whether ``text`` holds no reference (no ``[``), no white space but spaces and line breaks, and no two
-    of these in a row but empty lines (``\n\n``): then :func:`clean` of a stripped piece of it holding no
-    empty line only turns its line breaks into spaces."""
-    return not (
-        "[" in text or "  " in text or " \n" in text or "\n " in text or any(space in text for space in _ODD_SPACES)
+    """Whether ``text`` is ASCII and holds no reference (no ``[``), no white space but spaces and line breaks,
+    and no two of these in a row but empty lines (``\n\n``): then :func:`clean` of a stripped piece of it
+    holding no empty line only turns its line breaks into spaces. (A text that is not ASCII is said not to
+    be: testing it character by character would cost more than the cleaning it saves.)"""
+    return text.isascii() and not (
+        "[" in text
+        or "  " in text
+        or " \n" in text
+        or "\n " in text
+        or any(space in text for space in _ASCII_ODD_SPACES)
     )
 
 
-def squeezed_lines(text: str) -> list[str]:
-    """The lines of ``text`` (split at ``\n``) as :func:`clean` shows them, without any white space: each is
-    ``"".join(clean(line).split())``, all made at once. References are removed from the whole text as from
-    each line (they hold no line break), and white space is left out rather than squeezed."""
+def line_keys(text: str) -> list[bytes]:
+    """A key for each line of ``text`` (split at ``\n``), the same for lines that :func:`clean` makes alike:
+    the ASCII characters of the cleaned line other than white space, all made at once. References are
+    removed from the whole text as from each line (they hold no line break); the characters that are not
+    ASCII (white space or not) are dropped by the encoding, the ASCII white space (but line breaks) by
+    ``bytes.translate``."""
     if "[" in text:
         text = _REFERENCE.sub("", text)
-    try:
-        kept = text.encode("latin-1").translate(None, _NO_LATIN1_SPACES).decode("latin-1")
-    except UnicodeEncodeError:
-        kept = text.translate(_NO_SPACES)
-    return kept.split("\n")
+    return text.encode("ascii", "ignore").translate(None, _ASCII_SPACES).split(b"\n")
 
 
 @lru_cache(maxsize=65536)
@@ -323,20 +326,26 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
     make than the rest of its splitting; the window's sentences need only the three values).
 
     A sentence ends where :data:`_END` matches in its block, as ``_END.finditer(text, block_start,
-    block_end)`` found the matches: each starts at a mark (``.!?``) and holds no other (only quotes,
-    brackets and digits follow its first character), so its matches are the marks of the block where
-    ``_END.match(text, mark, block_end)`` succeeds, tried in order. Every mark is in a block (the blocks
-    hold every line with a character other than white space), so the marks are taken block by block. Each
-    piece is added stripped, unless it is only white space."""
+    block_end)`` found the matches, but without a pattern's scan of every character up to the first mark
+    (``.!?``) of each block: a match starts at a mark and holds no other (only quotes, brackets and digits
+    follow its first character), so the next match is the one ``_END.search`` finds from the first mark
+    after the last match (``str.find`` finds the marks, ``bisect`` skips those the search passed). Every
+    mark is in a block (the blocks hold every line with a character other than white space), so the marks
+    are taken block by block. Each piece is added stripped, unless it is only white space."""
     spans: list[tuple[int, int, str]] = []
     add = spans.append
     marks = _marks(text)
     count, next_mark = len(marks), 0
     for block_start, block_end in _blocks(text):
         start = block_start
-        while next_mark < count and (dot := marks[next_mark]) < block_end:
-            next_mark += 1
-            if (match := _END.match(text, dot, block_end)) is None or _is_abbreviation(text, dot):
+        while next_mark < count and marks[next_mark] < block_end:
+            match = _END.search(text, marks[next_mark], block_end)
+            if match is None:
+                next_mark = bisect.bisect_left(marks, block_end, next_mark)
+                break
+            dot = match.start()
+            next_mark = bisect.bisect_right(marks, dot, next_mark)
+            if _is_abbreviation(text, dot):
                 continue
             end = match.end()
             if left := text[start:end].lstrip():

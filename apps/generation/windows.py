@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import overload
 
-from apps.generation.text import clean, heading_level, is_strong_heading, plain_spacing, sentence_spans, squeezed_lines
+from apps.generation.text import clean, heading_level, is_strong_heading, line_keys, plain_spacing, sentence_spans
 from apps.generation.types import Citation, Passage
 
 
@@ -244,13 +244,13 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
 def _repeated_lines(texts: dict[int, str]) -> set[str]:
     """Running headers and footers: short lines found on at least half the window's pages.
 
-    Only the lines whose :func:`~apps.generation.text.squeezed_lines` key stands on that many pages are
-    cleaned and counted: two lines that clean alike have the same key (it is made from the cleaned line), so
-    a cleaned line on that many pages has its key on as many; the others (most lines, each on one page)
-    cannot reach the count, and the key of all the lines of a page costs less than cleaning each."""
+    Only the lines whose :func:`~apps.generation.text.line_keys` key stands on that many pages are cleaned
+    and counted: two lines that clean alike have the same key (it is made from the cleaned line), so a
+    cleaned line on that many pages has its key on as many; the others (most lines, each on one page)
+    cannot reach the count, and the keys of all the lines of a page cost less than cleaning each."""
     least = max(3, len(texts) // 2)
-    keys = [squeezed_lines(text) for text in texts.values()]
-    pages_with: Counter[str] = Counter()
+    keys = [line_keys(text) for text in texts.values()]
+    pages_with: Counter[bytes] = Counter()
     for page_keys in keys:
         pages_with.update(set(page_keys))
     common = {key for key, seen in pages_with.items() if seen >= least}

@@ -23,10 +23,10 @@ from apps.generation.text import (
     clean,
     heading_level,
     is_strong_heading,
+    line_keys,
     plain_spacing,
     sentence_spans,
     split_sentences,
-    squeezed_lines,
 )
 from apps.generation.types import Citation
 from apps.generation.windows import (
@@ -558,7 +558,8 @@ def test_the_white_space_the_fast_paths_know_is_all_of_it() -> None:
 
     assert patterns == spaces
     assert sorted(text_module._SPACES) == sorted(c for c in spaces if c != "\n")
-    assert set(text_module._ODD_SPACES) == set(spaces) - {" ", "\n"}
+    assert set(text_module._ASCII_ODD_SPACES) == {c for c in spaces if c.isascii()} - {" ", "\n"}
+    assert set(text_module._ASCII_SPACES.decode("ascii")) == {c for c in spaces if c.isascii()} - {"\n"}
 
 
 @pytest.mark.parametrize("index", range(len(_corpus_texts())))
@@ -570,20 +571,24 @@ def test_the_sentences_are_the_ones_found_block_by_block(index: int) -> None:
 
 
 @pytest.mark.parametrize("index", range(len(_corpus_texts())))
-def test_the_squeezed_lines_are_the_cleaned_lines_without_white_space(index: int) -> None:
+def test_a_lines_key_is_the_ascii_of_its_cleaned_text_without_white_space(index: int) -> None:
     text = _corpus_texts()[index]
     for variant in (text, text.replace("a", "\u0101"), text.replace("e", "\u00e9")):  # beyond and within Latin-1
-        assert squeezed_lines(variant) == ["".join(clean(line).split()) for line in variant.split("\n")]
+        assert line_keys(variant) == [
+            "".join(c for c in clean(line) if c.isascii() and not c.isspace()).encode("ascii")
+            for line in variant.split("\n")
+        ]
 
 
 @pytest.mark.parametrize("index", range(len(_corpus_texts())))
 def test_clean_of_a_span_of_a_plainly_spaced_page_only_turns_line_breaks_into_spaces(index: int) -> None:
     text = _corpus_texts()[index]
     pages = [page_text(ps) for ps in _pages_of(text)] + [text, re.sub(r"[^\S\n]+", " ", text)]
+    pages += [page.encode("ascii", "ignore").decode("ascii") for page in pages]
     plain = 0
     for page in pages:
         is_plain = plain_spacing(page)
-        expected = not any(c.isspace() and c not in " \n" for c in page) and "[" not in page
+        expected = page.isascii() and not any(c.isspace() and c not in " \n" for c in page) and "[" not in page
         expected = expected and not re.search(r"[ \n] |  | \n", page)
         assert is_plain is expected
         for _, _, raw in sentence_spans(page) if is_plain else []:
