@@ -254,6 +254,8 @@ def _repeated_lines(texts: dict[int, str]) -> set[str]:
     for page_keys in keys:
         pages_with.update(set(page_keys))
     common = {key for key, seen in pages_with.items() if seen >= least}
+    if not common:
+        return set()  # no line can stand on enough pages (so on most windows)
     counts: Counter[str] = Counter()
     for text, page_keys in zip(texts.values(), keys, strict=True):
         lines = itertools.compress(text.split("\n"), map(common.__contains__, page_keys))
