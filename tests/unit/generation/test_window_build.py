@@ -613,7 +613,7 @@ def test_the_heading_level_is_the_one_counted_character_by_character() -> None:
         "Year 19 68 2",
         "1.2.3 Deep Title",
     ]
-    levels = collections.Counter()
+    levels: collections.Counter[int | None] = collections.Counter()
     for line in lines:
         expected = _heading_level_as_it_was(line)
         assert heading_level(line) == expected, line
