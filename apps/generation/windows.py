@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import overload
 
-from apps.generation.text import clean, heading_level, is_strong_heading, sentence_spans
+from apps.generation.text import clean, heading_level, is_strong_heading, line_keys, plain_spacing, sentence_spans
 from apps.generation.types import Citation, Passage
 
 
@@ -158,13 +158,22 @@ class _PageChunks:
 _MAY_BE_A_HEADING = re.compile(r"^[^\S\n]*[^\sa-z!-/:-@\[-`{-~]", re.MULTILINE)
 
 
+#: A line :data:`_MAY_BE_A_HEADING` finds that ``heading_level`` does not reject for its words or its end: at
+#: most 10 words (runs of characters other than white space, as ``str.split`` cuts them), the last not
+#: ending in ``.,;:``. Written after a line break (the text searched has one put before it), so that the
+#: search jumps from line break to line break instead of trying ``^`` at every character; possessive, so
+#: that a longer line fails without backtracking.
+_HEADING_LINE = re.compile(
+    r"\n[^\S\n]*+[^\sa-z!-/:-@\[-`{-~]\S*+(?:[^\S\n]++\S++){0,9}+(?<![.,;:])[^\S\n]*+$", re.MULTILINE
+)
+
+
 def _heading_candidates(text: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each line that could be a heading, in order; the other lines (most of a page of
-    prose) are not tested one by one."""
-    for match in _MAY_BE_A_HEADING.finditer(text):
-        start = match.start()
-        end = text.find("\n", start)
-        yield start, len(text) if end < 0 else end
+    prose) are not tested one by one. In ``"\n" + text``, a match starts at the line break before its line
+    and ends at the line's end, both one further than in ``text``."""
+    for match in _HEADING_LINE.finditer("\n" + text):
+        yield match.start(), match.end() - 1
 
 
 def _followed_by_prose(text: str, end: int) -> bool:
@@ -190,21 +199,68 @@ def build_window(index: int, pages: dict[int, list[Passage]]) -> Window:
             if (_followed_by_prose(text, end) or is_strong_heading(line)) and (title := clean(line)) not in repeated:
                 chunk, _ = chunks.chunk_for(offset, end)
                 window.headings.append(Heading(title, level, Citation(chunk, number)))
-        for start, end, raw in sentence_spans(text):
-            shown = clean(raw)
-            if not shown or shown in repeated:
-                continue
-            chunk, whole = chunks.chunk_for(start, end)
-            window.sentences.append(Sentence.made(shown, raw, number, start, end, chunk, whole))
+        _add_sentences(window.sentences, number, text, chunks, repeated)
     return window
 
 
+def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _PageChunks, repeated: set[str]) -> None:
+    """The page's sentences, as ``Sentence.made(clean(raw), raw, number, start, end, *chunks.chunk_for(start,
+    end))`` for each span whose cleaned text is neither empty nor a running header, made with less work:
+
+    - ``clean(raw)`` is ``raw.replace("\n", " ")`` on a page of :func:`~apps.generation.text.plain_spacing`:
+      a span holds no empty line (an empty line ends its block) and is stripped, so its words are then
+      parted by one space or one line break each, and it holds no reference.
+    - ``chunk_for`` of ordered chunks is written out, its binary search ``bisect_left(ends, end)`` made a
+      walk: the spans come in order, their ends ascending, so the first chunk ending at or after a span's
+      end is never before the previous span's. ``Sentence.made`` is written out too."""
+    plain = plain_spacing(text)
+    ordered, ends, passages = chunks.ordered, chunks.ends, chunks.passages
+    held_by = len(passages)
+    new, append = object.__new__, sentences.append
+    first = 0
+    for start, end, raw in sentence_spans(text):
+        if plain:
+            shown = raw.replace("\n", " ")
+        else:
+            shown = clean(raw)
+            if not shown:
+                continue
+        if repeated and shown in repeated:
+            continue
+        if ordered:
+            while first < held_by and ends[first] < end:
+                first += 1
+        if ordered and first < held_by and passages[first].start <= start:
+            chunk, whole = passages[first].chunk, True
+        else:
+            chunk, whole = chunks.chunk_for(start, end)
+        sentence = new(Sentence)
+        sentence.__dict__.update(
+            {"text": shown, "raw": raw, "page": number, "start": start, "end": end, "chunk": chunk, "is_whole": whole}
+        )
+        append(sentence)
+
+
 def _repeated_lines(texts: dict[int, str]) -> set[str]:
-    """Running headers and footers: short lines found on at least half the window's pages."""
+    """Running headers and footers: short lines found on at least half the window's pages.
+
+    Only the lines whose :func:`~apps.generation.text.line_keys` key stands on that many pages are cleaned
+    and counted: two lines that clean alike have the same key (it is made from the cleaned line), so a
+    cleaned line on that many pages has its key on as many; the others (most lines, each on one page)
+    cannot reach the count, and the keys of all the lines of a page cost less than cleaning each."""
+    least = max(3, len(texts) // 2)
+    keys = [line_keys(text) for text in texts.values()]
+    pages_with: Counter[bytes] = Counter()
+    for page_keys in keys:
+        pages_with.update(set(page_keys))
+    common = {key for key, seen in pages_with.items() if seen >= least}
+    if not common:
+        return set()  # no line can stand on enough pages (so on most windows)
     counts: Counter[str] = Counter()
-    for text in texts.values():
-        counts.update({clean(line) for line in text.split("\n") if 0 < len(line.strip()) < 80})
-    return {line for line, seen in counts.items() if seen >= max(3, len(texts) // 2)}
+    for text, page_keys in zip(texts.values(), keys, strict=True):
+        lines = itertools.compress(text.split("\n"), map(common.__contains__, page_keys))
+        counts.update({clean(line) for line in lines if 0 < len(line.strip()) < 80})
+    return {line for line, seen in counts.items() if seen >= least}
 
 
 def windows(passages: Iterable[Passage], *, pages_per_window: int) -> Iterator[Window]:

@@ -4,6 +4,7 @@ lines that can start a heading only, the sentences, the reference-list test, the
 window's sentences joined, a sentence's word count, the terms standing in each sentence, the name, year and
 number patterns, and the defining-verb test."""
 
+import collections
 import dataclasses
 import itertools
 import random
@@ -13,9 +14,33 @@ from pathlib import Path
 import pytest
 
 from apps.generation import GenerationConfig, Passage, offline
-from apps.generation.text import _END, ABBREVIATIONS, _blocks, clean, heading_level, is_strong_heading, split_sentences
+from apps.generation import text as text_module
+from apps.generation.text import (
+    _END,
+    ABBREVIATIONS,
+    _blocks,
+    _is_abbreviation,
+    clean,
+    heading_level,
+    is_strong_heading,
+    line_keys,
+    plain_spacing,
+    sentence_spans,
+    split_sentences,
+)
 from apps.generation.types import Citation
-from apps.generation.windows import _MAY_BE_A_HEADING, Heading, Sentence, build_window, page_text, windows
+from apps.generation.windows import (
+    _MAY_BE_A_HEADING,
+    Heading,
+    Sentence,
+    _chunk_for,
+    _followed_by_prose,
+    _heading_candidates,
+    _repeated_lines,
+    build_window,
+    page_text,
+    windows,
+)
 
 from .conftest import paginate
 
@@ -351,3 +376,312 @@ def test_the_defining_verb_test_is_the_patterns(name: str) -> None:
         assert offline._has_defining_verb(text) is expected, text
         found += expected
     assert 100 < found < len(texts)
+
+
+# --- the window build with less work ------------------------------------------------------------------------
+
+ALL_NAMES = sorted(path.name for path in CORPUS.glob("*.txt"))
+#: White space of every kind, references, tabs, empty lines, abbreviations and initials at a block's end, a
+#: line break before a mark, words of 6 to 31 characters before a mark, and words that are not ASCII.
+EDGES = (
+    "Title\n\nHe met Mr.\n\nSmith at 5 p.m.\nDr.\nJones left. Mrs.\u00a0Brown came. Mr\n. Smith stayed. "
+    "The end, etc.\n\n  \t\nA line\twith a tab. Another\u2009thin space. The ideographic\u3000space. "
+    "A form\x0cfeed. A vertical\x0btab. A carriage\rreturn. A file\x1cseparator. A next\x85line. "
+    "A line\u2028separator. See [12] and [1,2] and [3\u20135]. Cited.[4] Next one. Stra\u00dfe. Ende. "
+    "\u00c5ngstr\u00f6m. Units. \u017ft. Ives. \u212a. Kelvin. \u01c5. Title case. \u216b. Twelve. "
+    "\u0663. Three. snake_case. Next. abcdef. Six. abcdefg. Seven. abcdefgh. Eight. "
+    + "w" * 29
+    + ". Long. "
+    + "x" * 30
+    + ". Longer. "
+    + "y" * 31
+    + ". Longest. A\n"
+    + "b" * 7
+    + '\n. Wrapped. Q.\n\nE.g. More. Vs. That. Approx. This. P. That. ETC. Done!\n"Yes?" he said. [7] The end.'
+)
+EDGE_HEADINGS = (
+    "Overview Of The Whole Thing\nOne two three four five six seven eight nine ten\n"
+    "One two three four five six seven eight nine ten eleven\nEnds With A Dot.  \nEnds With A Comma,\t\n"
+    "Ends With A Colon:\nEnds With A Semicolon;\u3000\n\tTabbed Title Here\n\u00a0Spaced\u2009Title Here\u00a0\n"
+    "Carriage\rReturn Title\nCHAPTER TWO\n2.1 Numbered Heading\n" + "T" * 80 + "\n" + "U" * 81 + "\n"
+)
+
+
+def _pages_of(text: str, **layout: int) -> list[list[Passage]]:
+    passages = paginate(text, **layout)
+    return [list(group) for _, group in itertools.groupby(passages, key=lambda p: p.page)]
+
+
+def _corpus_texts() -> list[str]:
+    texts = [_text(name) for name in ALL_NAMES]
+    return [text[:600_000] for text in texts] + [EXTRA, EDGES, EDGE_HEADINGS, EDGES + EDGE_HEADINGS]
+
+
+def _heading_level_as_it_was(line: str) -> int | None:
+    line = line.strip()
+    if not (3 <= len(line) <= 80) or line[-1] in ".,;:" or len(line.split()) > 10:
+        return None
+    numbered = re.match(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]", line)
+    if numbered:
+        return min(3, numbered.group(1).count(".") + 1)
+    if not line[0].isupper() or sum(c.isalpha() for c in line) < 3 or sum(c.isdigit() for c in line) > 2:
+        return None
+    if line.isupper() or line.lower().startswith(("chapter", "part ", "section")):
+        return 1
+    significant = [w for w in line.split() if w.casefold() not in text_module.STOPWORDS and w[0].isalpha()]
+    if significant and all(w[0].isupper() for w in significant):
+        return 2
+    letters = sum(c.isalpha() or c.isspace() for c in line)
+    if len(line.split()) <= 6 and letters == len(line):
+        return 2
+    return None
+
+
+def _is_abbreviation_as_it_was(text: str, dot: int) -> bool:
+    match = re.search(r"(\w+)$", text[max(0, dot - 30) : dot])
+    if match is None:
+        return False
+    word = match.group(1)
+    return (len(word) == 1 and word.isupper()) or word.casefold() in ABBREVIATIONS
+
+
+def _repeated_lines_as_they_were(texts: dict[int, str]) -> set[str]:
+    counts: collections.Counter[str] = collections.Counter()
+    for text in texts.values():
+        counts.update({clean(line) for line in text.split("\n") if 0 < len(line.strip()) < 80})
+    return {line for line, seen in counts.items() if seen >= max(3, len(texts) // 2)}
+
+
+def _heading_candidates_as_they_were(text: str) -> list[tuple[int, int]]:
+    found = []
+    for match in _MAY_BE_A_HEADING.finditer(text):
+        end = text.find("\n", match.start())
+        found.append((match.start(), len(text) if end < 0 else end))
+    return found
+
+
+def _window_as_it_was(pages: dict[int, list[Passage]]) -> tuple[list[tuple], list[tuple]]:
+    texts = {number: _page_text_as_it_was(ps) for number, ps in pages.items()}
+    repeated = _repeated_lines_as_they_were(texts) if len(texts) >= 3 else set()
+    headings, sentences = [], []
+    for number in sorted(pages):
+        text = texts[number]
+        for offset, end in _heading_candidates_as_they_were(text):
+            line = text[offset:end]
+            level = heading_level(line)
+            if level is None:
+                continue
+            if (_followed_by_prose(text, end) or is_strong_heading(line)) and (title := clean(line)) not in repeated:
+                chunk, _ = _chunk_for(pages[number], offset, end)
+                headings.append((title, level, chunk, number))
+        for start, end, raw in _sentences_as_they_were(text):
+            shown = clean(raw)
+            if not shown or shown in repeated:
+                continue
+            chunk, whole = _chunk_for(pages[number], start, end)
+            sentences.append((shown, raw, number, start, end, chunk, whole))
+    return headings, sentences
+
+
+def _windows_to_compare() -> list[dict[int, list[Passage]]]:
+    """Windows of 1 to 10 pages of every text, in three layouts, and windows with running headers."""
+    found = []
+    for text in _corpus_texts():
+        for layout in ({}, {"page_chars": 8_000, "chunk_chars": 900, "overlap": 120}, {"page_chars": 700}):
+            pages = _pages_of(text, **layout)[:60]
+            for size in (1, 3, 10):
+                for first in range(0, len(pages), size):
+                    found.append({group[0].page: group for group in pages[first : first + size]})
+    return found + _windows_with_running_headers()
+
+
+def _windows_with_running_headers() -> list[dict[int, list[Passage]]]:
+    """Pages of prose under a header written in ways that clean alike (and one that does not), on enough pages
+    or one too few, with lines of 79 and 80 characters."""
+    prose = _text("war-and-peace-chapters-1-3.txt")
+    variants = [
+        "The Running Header",
+        "  The  Running\tHeader ",
+        "The Running Header [12]",
+        "The\u00a0Running\u3000Header",
+        "[3]The Running Header[1,2]",
+        "The Running Header.",
+    ]
+    long_lines = ["h" * 79, " " + "h" * 79 + " ", "h" * 80, "h" * 39 + "  " + "h" * 40]
+    windows_found = []
+    for count in (3, 4, 5, 6, 10):
+        pages: dict[int, list[Passage]] = {}
+        for number in range(1, count + 1):
+            header = variants[number % len(variants)] if number <= count // 2 + 1 else f"Page {number}"
+            footer = long_lines[number % len(long_lines)]
+            body = prose[number * 2_000 : number * 2_000 + 1_500]
+            text = f"{header}\n{body}\n{footer}\n\n12\n"
+            pages[number] = [Passage(number * 10, number, 0, len(text), text)]
+        windows_found.append(pages)
+    return windows_found
+
+
+@pytest.mark.parametrize("text", [*ALL_NAMES, "EDGES"])
+def test_the_abbreviation_test_is_the_one_on_30_characters(text: str) -> None:
+    """At every mark of the text, and at every position of the shorter texts."""
+    text = EDGES if text == "EDGES" else _text(text)
+    positions = range(len(text)) if len(text) < 100_000 else [i for i, c in enumerate(text) if c in ".!?"]
+    found = 0
+    for dot in positions:
+        expected = _is_abbreviation_as_it_was(text, dot)
+        assert _is_abbreviation(text, dot) is expected, (dot, text[max(0, dot - 30) : dot + 1])
+        found += expected
+    assert found >= (10 if text is EDGES else 1)
+
+
+def test_the_abbreviation_test_is_the_one_on_30_characters_after_every_word_length() -> None:
+    checked = 0
+    for word in ("Mr", "mrs", "approx", "E", "\u00e9", "\u01c5", "\u216b", "\u0663", "_", "a_b", "\u00df"):
+        for length in range(0, 34):
+            for before in ("", " ", "\n", "x"):
+                for after in ("", "\n", " "):
+                    text = before + "z" * length + word + after + ". Next"
+                    dot = text.index(". Next")
+                    assert _is_abbreviation(text, dot) is _is_abbreviation_as_it_was(text, dot), text
+                    checked += 1
+    assert checked > 4_000
+
+
+def test_case_folding_never_shortens_a_character() -> None:
+    """What lets the abbreviation test read only the last 8 characters."""
+    assert all(len(chr(c).casefold()) >= 1 for c in range(0x110000))
+
+
+def test_the_white_space_the_fast_paths_know_is_all_of_it() -> None:
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    patterns = [chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))]
+
+    assert patterns == spaces
+    assert sorted(text_module._SPACES) == sorted(c for c in spaces if c != "\n")
+    assert set(text_module._ASCII_ODD_SPACES) == {c for c in spaces if c.isascii()} - {" ", "\n"}
+    assert set(text_module._ASCII_SPACES.decode("ascii")) == {c for c in spaces if c.isascii()} - {"\n"}
+
+
+@pytest.mark.parametrize("index", range(len(_corpus_texts())))
+def test_the_sentences_are_the_ones_found_block_by_block(index: int) -> None:
+    text = _corpus_texts()[index]
+    expected = _sentences_as_they_were(text)
+    assert sentence_spans(text) == expected
+    assert len(expected) >= 5
+
+
+@pytest.mark.parametrize("index", range(len(_corpus_texts())))
+def test_a_lines_key_is_the_ascii_of_its_cleaned_text_without_white_space(index: int) -> None:
+    text = _corpus_texts()[index]
+    for variant in (text, text.replace("a", "\u0101"), text.replace("e", "\u00e9")):  # beyond and within Latin-1
+        assert line_keys(variant) == [
+            "".join(c for c in clean(line) if c.isascii() and not c.isspace()).encode("ascii")
+            for line in variant.split("\n")
+        ]
+
+
+@pytest.mark.parametrize("index", range(len(_corpus_texts())))
+def test_clean_of_a_span_of_a_plainly_spaced_page_only_turns_line_breaks_into_spaces(index: int) -> None:
+    text = _corpus_texts()[index]
+    pages = [page_text(ps) for ps in _pages_of(text)] + [text, re.sub(r"[^\S\n]+", " ", text)]
+    pages += [page.encode("ascii", "ignore").decode("ascii") for page in pages]
+    plain = 0
+    for page in pages:
+        is_plain = plain_spacing(page)
+        expected = page.isascii() and not any(c.isspace() and c not in " \n" for c in page) and "[" not in page
+        expected = expected and not re.search(r"[ \n] |  | \n", page)
+        assert is_plain is expected
+        for _, _, raw in sentence_spans(page) if is_plain else []:
+            assert raw.replace("\n", " ") == clean(raw)
+            plain += 1
+    assert plain > 0 or index >= len(ALL_NAMES)
+
+
+def test_no_character_is_both_a_letter_and_white_space() -> None:
+    """What lets ``heading_level`` add its counts of letters and of spaces."""
+    assert not [c for c in map(chr, range(0x110000)) if c.isalpha() and c.isspace()]
+
+
+def test_the_heading_level_is_the_one_counted_character_by_character() -> None:
+    lines = [line for text in _corpus_texts() for line in text.split("\n")]
+    lines += ["Early life and career", "Early life and career 2", "Early\u00a0life\u2009and career", "Ab 1", "A12 34"]
+    lines += [
+        "\u01c5ungla Title",
+        "\u2160 Roman Title",
+        "Caf\u00e9 Society Here",
+        "Born In 1968",
+        "Year 19 68 2",
+        "1.2.3 Deep Title",
+    ]
+    levels: collections.Counter[int | None] = collections.Counter()
+    for line in lines:
+        expected = _heading_level_as_it_was(line)
+        assert heading_level(line) == expected, line
+        levels[expected] += 1
+    assert levels[1] > 5
+    assert levels[2] > 50
+    assert levels[3] > 0
+
+
+def test_the_heading_search_keeps_the_lines_of_at_most_10_words_not_ending_in_a_stop() -> None:
+    lines = [line for text in _corpus_texts() for line in text.split("\n")]
+    lines += ["A" + " b" * n + end for n in range(8, 12) for end in ("", ".", ",", ";", ":", "!", " .", ". ", ".\t")]
+    kept = 0
+    for line in lines:
+        expected = (
+            _MAY_BE_A_HEADING.match(line) is not None and len(line.split()) <= 10 and line.strip()[-1] not in ".,;:"
+        )
+        assert (list(_heading_candidates(line)) == [(0, len(line))]) is expected, line
+        kept += expected
+    assert 100 < kept < len(lines) / 2
+
+
+def test_no_line_the_heading_search_skips_is_a_heading() -> None:
+    lines = [line for text in _corpus_texts() for line in text.split("\n")]
+    firsts = [chr(c) for c in range(0x20, 0x250)] + ["\u2014", "\u201c", "\u0663", "\u2160", "\t"]
+    lines += [f"{first}Title Case Heading" for first in firsts] + [f"  {first}1 Numbered" for first in firsts]
+    lines += ["A" + " b" * n + end for n in range(8, 12) for end in ("", ".", ",", ";", ":", "!", " .", ". ", ".\t")]
+    found = 0
+    for line in lines:
+        kept = list(_heading_candidates(line)) == [(0, len(line))]
+        if heading_level(line) is not None:
+            assert kept, line
+            found += 1
+    assert found > 50
+
+
+@pytest.mark.parametrize("index", range(len(_corpus_texts())))
+def test_the_heading_lines_are_the_ones_the_first_character_test_found(index: int) -> None:
+    text = _corpus_texts()[index]
+    for page in [text, *(page_text(ps) for ps in _pages_of(text))]:
+        expected = [(a, b) for a, b in _heading_candidates_as_they_were(page) if heading_level(page[a:b]) is not None]
+        assert [(a, b) for a, b in _heading_candidates(page) if heading_level(page[a:b]) is not None] == expected
+
+
+def test_the_running_headers_are_the_ones_counted_line_by_line() -> None:
+    found = 0
+    for pages in _windows_to_compare():
+        if len(pages) < 3:
+            continue
+        texts = {number: page_text(ps) for number, ps in pages.items()}
+        expected = _repeated_lines_as_they_were(texts)
+        assert _repeated_lines(texts) == expected
+        found += len(expected)
+    assert found >= 8
+
+
+def test_every_window_is_the_one_the_old_build_made() -> None:
+    windows_compared = sentences = headings = 0
+    for pages in _windows_to_compare():
+        window = build_window(0, pages)
+        expected_headings, expected_sentences = _window_as_it_was(pages)
+        assert [(h.title, h.level, h.citation.chunk, h.citation.page) for h in window.headings] == expected_headings
+        assert [
+            (s.text, s.raw, s.page, s.start, s.end, s.chunk, s.is_whole) for s in window.sentences
+        ] == expected_sentences
+        windows_compared += 1
+        sentences += len(expected_sentences)
+        headings += len(expected_headings)
+    assert windows_compared > 300
+    assert sentences > 20_000
+    assert headings > 100
