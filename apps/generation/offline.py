@@ -112,9 +112,10 @@ def term_kind(text: str) -> str:
     return "phrase"
 
 
-@lru_cache(maxsize=4096)  # asked for each sentence by keyphrases, summary, key points and questions
 def is_good_sentence(sentence: Sentence) -> bool:
-    """A full, prose sentence that one chunk supports: the only kind questions and key points use."""
+    """A full, prose sentence that one chunk supports: the only kind questions and key points use. Asked once
+    per sentence by the window's analysis (``WindowAnalysis.prose``), which the notes and the quiz share, so
+    it keeps no cache of its own (a cache's look-up and upkeep cost an eighth of the test)."""
     text = sentence.text
     if not text:  # (no words: not a sentence of 8 to 35)
         return False

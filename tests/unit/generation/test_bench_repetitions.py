@@ -14,15 +14,16 @@ def test_forget_empties_every_cache_of_the_engine(article: list[Passage]) -> Non
     generate_questions(article, count=4, types=[], difficulty="medium", config=config)
     assert analysis._cache
     assert embeddings._recent
-    assert offline.is_good_sentence.cache_info().currsize > 0
+    assert offline.definition.cache_info().currsize > 0
+    assert offline._digits.cache_info().currsize > 0
     assert text_module.normalise.cache_info().currsize > 0
 
     bench.forget()
 
     assert not analysis._cache
     assert not embeddings._recent
-    assert offline.is_good_sentence.cache_info().currsize == 0
     assert offline.definition.cache_info().currsize == 0
+    assert offline._digits.cache_info().currsize == 0
     assert text_module.normalise.cache_info().currsize == 0
 
 
