@@ -124,9 +124,13 @@ class _Document:
                 self._link(block[-1][2], word)
             if not word.is_stopword:  # a phrase ending (or starting) with a stopword is never a keyphrase
                 self._add_word_candidate(tag, token, word)
-                for size in range(1, min(n - 1, len(block)) + 1):
-                    if not block[-size][2].is_stopword:
-                        self._add_candidate([*block[-size:], (tag, token, word)])
+                if n == 2:  # the loop below for two-word phrases: the previous word, if it is no stopword
+                    if block and not block[-1][2].is_stopword:
+                        self._add_candidate([block[-1], (tag, token, word)])
+                else:
+                    for size in range(1, min(n - 1, len(block)) + 1):
+                        if not block[-size][2].is_stopword:
+                            self._add_candidate([*block[-size:], (tag, token, word)])
             block.append((tag, token, word))
 
     def _add_word_candidate(self, tag: str, token: str, word: _Word) -> None:
@@ -140,9 +144,9 @@ class _Document:
         found.tf += 1.0
 
     def _add_candidate(self, parts: list[tuple[str, str, _Word]]) -> None:
-        kw = " ".join(p[1] for p in parts)
+        kw = " ".join([p[1] for p in parts])
         unique = kw.lower()
-        tag = "".join(p[0] for p in parts)
+        tag = "".join([p[0] for p in parts])
         found = self.candidates.get(unique)
         if found is None:
             found = self.candidates[unique] = _Candidate(kw, [p[2] for p in parts], {tag})
