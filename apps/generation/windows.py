@@ -209,7 +209,8 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
 
     - ``clean(raw)`` is ``raw.replace("\n", " ")`` on a page of :func:`~apps.generation.text.plain_spacing`:
       a span holds no empty line (an empty line ends its block) and is stripped, so its words are then
-      parted by one space or one line break each, and it holds no reference.
+      parted by one space or one line break each, and it holds no reference; its word count (asked by the
+      prose filter and the definitions) is then its number of spaces plus one, kept in the sentence.
     - ``chunk_for`` of ordered chunks is written out, its binary search ``bisect_left(ends, end)`` made a
       walk: the spans come in order, their ends ascending, so the first chunk ending at or after a span's
       end is never before the previous span's. ``Sentence.made`` is written out too."""
@@ -218,13 +219,18 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
     held_by = len(passages)
     new, append = object.__new__, sentences.append
     first = 0
+    fields: dict[str, object]
     for start, end, raw in sentence_spans(text):
         if plain:
             shown = raw.replace("\n", " ")
+            # One space between words, none at the ends: ``len(shown.split())``, kept now as the word count
+            # the prose filter and the definitions ask for (``_WordCount`` reads it from the sentence).
+            fields = {"word_count": shown.count(" ") + 1}
         else:
             shown = clean(raw)
             if not shown:
                 continue
+            fields = {}
         if repeated and shown in repeated:
             continue
         if ordered:
@@ -235,9 +241,8 @@ def _add_sentences(sentences: list[Sentence], number: int, text: str, chunks: _P
         else:
             chunk, whole = chunks.chunk_for(start, end)
         sentence = new(Sentence)
-        sentence.__dict__.update(
-            {"text": shown, "raw": raw, "page": number, "start": start, "end": end, "chunk": chunk, "is_whole": whole}
-        )
+        fields.update(text=shown, raw=raw, page=number, start=start, end=end, chunk=chunk, is_whole=whole)
+        sentence.__dict__.update(fields)
         append(sentence)
 
 

@@ -685,3 +685,15 @@ def test_every_window_is_the_one_the_old_build_made() -> None:
     assert windows_compared > 300
     assert sentences > 20_000
     assert headings > 100
+
+
+def test_a_sentence_of_a_plainly_spaced_page_keeps_the_word_count_of_its_text() -> None:
+    """The count kept at build time is ``len(text.split())``, which the sentence would count on first use."""
+    pages: dict[int, list[Passage]] = {}
+    for passage in paginate(_text("war-and-peace-chapters-1-3.txt")[:60_000]):
+        pages.setdefault(passage.page, []).append(passage)
+    window = build_window(0, pages)
+    kept = [s for s in window.sentences if "word_count" in s.__dict__]
+
+    assert len(kept) > 100
+    assert [s.__dict__["word_count"] for s in kept] == [len(s.text.split()) for s in kept]
