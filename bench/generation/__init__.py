@@ -26,6 +26,7 @@ docs/benchmarks.md, "Generation").
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -148,6 +149,7 @@ def _extract(content: bytes, name: str) -> tuple[int, tuple[float, ...]]:
     from tests.factories import UserFactory
 
     owner: Any = UserFactory()
+    gc.collect()  # see ``run_document``: a timed span starts with no garbage left by the one before
     started = _now()
     with transaction.atomic():
         document = services.document_upload(
@@ -233,7 +235,9 @@ def _figure(values: list[float]) -> list[float]:
 def run_document(label: str, content: bytes, name: str, max_pages: int, repeat: int = 3) -> dict[str, Any]:
     """``repeat`` repetitions of: extraction by a fresh learner, notes then quiz, the quiz alone (each
     generation after :func:`forget`). The quality checks read the first repetition's quiz; the others must
-    be the same (the engine is deterministic)."""
+    be the same (the engine is deterministic). Each timed span starts after a full garbage collection,
+    untimed: a span pays the collections its own objects cause, not one that what an earlier span left
+    happens to start (a full collection walks every object not frozen, 35-50 ms, and fell in either side)."""
     from apps.generation import GenerationConfig, generate_questions
 
     config = GenerationConfig()
@@ -252,8 +256,10 @@ def run_document(label: str, content: bytes, name: str, max_pages: int, repeat: 
         used = [p for p in passages if p.page <= max_pages]
         used_pages = len({p.page for p in used})
         forget()
+        gc.collect()
         notes, result, notes_seconds, quiz_seconds = notes_then_quiz(used, page_count=used_pages, clocks=CLOCKS)
         forget()
+        gc.collect()
         started = _now()
         cold = generate_questions(used, count=10, types=[], difficulty="medium", config=config, page_count=used_pages)
         spans["extract"].append(extract_seconds)
