@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from apps.generation import collector, offline, questions
+from apps.generation import offline, questions
 from apps.generation.analysis import analysed_windows
 from apps.generation.providers import Provider, provider_for, questions_per_window
 from apps.generation.questions import Pool, gives_answer_away, is_near_duplicate
@@ -19,11 +19,6 @@ def _engine_name(provider: Provider | None, fallbacks: int, provider_windows: in
 
 def generate_notes(passages: Iterable[Passage], *, config: GenerationConfig, progress: Progress | None = None) -> Notes:
     """Summary, key points, glossary and outline; every item cites its chunk and page."""
-    with collector.paused():
-        return _notes(passages, config=config, progress=progress)
-
-
-def _notes(passages: Iterable[Passage], *, config: GenerationConfig, progress: Progress | None) -> Notes:
     provider = provider_for(config)
     summary, points, glossary, outline = [], [], [], []
     seen_terms: set[str] = set()
@@ -59,28 +54,6 @@ def generate_questions(
     progress: Progress | None = None,
 ) -> QuestionSet:
     """Up to ``count`` questions of ``types`` (in turn), spread over the document, each citing its passage."""
-    with collector.paused():
-        return _questions(
-            passages,
-            count=count,
-            types=types,
-            difficulty=difficulty,
-            config=config,
-            page_count=page_count,
-            progress=progress,
-        )
-
-
-def _questions(
-    passages: Iterable[Passage],
-    *,
-    count: int,
-    types: list[str],
-    difficulty: str,
-    config: GenerationConfig,
-    page_count: int | None,
-    progress: Progress | None,
-) -> QuestionSet:
     provider = provider_for(config)
     pool = Pool()
     from_provider: list[list[Question]] = []
