@@ -13,11 +13,13 @@ and differs only in what it computes once:
 - segtok's URL and e-mail pattern can only match where ``://`` or ``@`` stands, and ``html.unescape``
   changes nothing without ``&``: sentences without them skip both;
 - segtok's sentence splitter tries its abbreviation pattern, which can only match at the end of a segment,
-  on the segment's end only (:func:`_abbreviation`).
+  on the segment's end only, and not at all on a segment that ends with no known abbreviation and no capital
+  (:func:`_abbreviation`); of each pair of its pattern tests, the one anchored at a string's start runs first.
 
 What segtok does to the sentence as a whole (the sentence terminal split off one of its last three tokens,
-dangling commas and colons split off) is :func:`_splice`, copied from segtok 1.5 (MIT licence,
-Florian Leitner) with its logic unchanged.
+dangling commas and colons split off) is :func:`_splice`, and the sentence splitter's joining of spans is
+:func:`_abbreviation_joiner` and :func:`sentences`: copied from segtok 1.5 (MIT licence, Florian Leitner)
+with their logic unchanged.
 """
 
 import re
