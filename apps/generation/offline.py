@@ -405,12 +405,13 @@ def key_points(
 ) -> list[Sentence]:
     """Sentences that carry the most of the window's best keyphrases (not already in the summary).
     ``maybe``: :func:`_may_stand_in_each` of the ``prose`` sentences' texts and all the ``phrases``' texts,
-    when the caller has it (the window's analysis computes it once for the notes and the quiz)."""
+    when the caller has it (the window's analysis computes it once for the notes and the quiz); it is used
+    when no two phrases share a text (yake's phrases never do), else the look-up is made here."""
     weight = {t.text: 1.0 / (1 + t.rank) for t in phrases if t.kind == "phrase" or t.kind == "name"}
     weighted = tuple(weight)
 
     sentences = _prose(window, prose)
-    if maybe is None or prose is None:
+    if maybe is None or prose is None or len({t.text for t in phrases}) != len(phrases):
         considered = [s for s in sentences if s.text not in exclude]
         standing = _may_stand_in_each([s.text for s in considered], weighted)
     else:  # the same lists: ``weight``'s terms in their order (the phrases' order), of the sentences considered

@@ -79,7 +79,7 @@ class Pool:
     candidates: dict[int, list[Candidate]] = field(default_factory=dict)
     terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ranks: dict[str, int] = field(default_factory=dict)  # a term's best rank in any window (0: a top keyphrase)
-    lowercase: "WordSets" = field(default_factory=lambda: WordSets())  # words any window writes in lower case
+    lowercase: WordSets = field(default_factory=WordSets)  # the words any window read so far writes in lower case
     #: While not None: a dry run of the assembly (:func:`_embed_ahead`) collects here what it would embed.
     ahead: list[str] | None = None
     #: Each (answer, kind, stem)'s eligible distractors and shortlist, found once for both runs.
