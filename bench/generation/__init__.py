@@ -15,9 +15,9 @@ The process freezes the objects alive once Django is set up (``gc.freeze``), as 
 it starts (learning_platform/celery.py, ADR 0037). Each document is measured ``--repeat`` times in the run
 (after one untimed extraction of it, which pays the worker's first calls for that kind of file), a
 repetition being: the same content uploaded and extracted by a fresh learner, then the notes and quiz, then
-the quiz alone. Before each generation every
-cache of the engine is emptied (:func:`forget`): every repetition pays what the first did, so the
-repetitions are alike and the document order does not matter. Each figure is the median of the
+the quiz alone. Before each generation every cache of the engine is emptied (:func:`forget`): every
+repetition pays what the first did, so the repetitions are alike and the document order does not matter.
+Each timed span starts after an untimed full garbage collection (ADR 0032 amendment). Each figure is the median of the
 repetitions, with their range (the within-run spread). Both sides are timed with the same two clocks: CPU
 seconds of the process and of the subprocesses it waited for (OCR's ``tesseract``), :func:`cpu_seconds`,
 and wall seconds; the ratio the target is judged on is the CPU one, since on a shared machine wall time
