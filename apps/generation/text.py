@@ -333,7 +333,6 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
     mark is in a block (the blocks hold every line with a character other than white space), so the marks
     are taken block by block. Each piece is added stripped, unless it is only white space."""
     spans: list[tuple[int, int, str]] = []
-    add = spans.append
     marks = _marks(text)
     count, next_mark = len(marks), 0
     for block_start, block_end in _blocks(text):
@@ -348,16 +347,18 @@ def sentence_spans(text: str) -> list[tuple[int, int, str]]:
             if _is_abbreviation(text, dot):
                 continue
             end = match.end()
-            if left := text[start:end].lstrip():
-                stripped = left.rstrip()  # ``piece.strip()``, from the left-stripped piece
-                offset = end - len(left)
-                add((offset, offset + len(stripped), stripped))
+            _append(spans, text, start, end)
             start = end
-        if left := text[start:block_end].lstrip():
-            stripped = left.rstrip()
-            offset = block_end - len(left)
-            add((offset, offset + len(stripped), stripped))
+        _append(spans, text, start, block_end)
     return spans
+
+
+def _append(spans: list[tuple[int, int, str]], text: str, start: int, end: int) -> None:
+    """``text[start:end]`` stripped, with its offsets, unless it is only white space."""
+    if left := text[start:end].lstrip():
+        stripped = left.rstrip()  # ``piece.strip()``, from the left-stripped piece
+        offset = end - len(left)
+        spans.append((offset, offset + len(stripped), stripped))
 
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
