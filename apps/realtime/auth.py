@@ -33,9 +33,10 @@ logger = logging.getLogger(__name__)
 
 #: Close code for "not signed in, or no longer": the HTTP 401 of websockets.
 UNAUTHENTICATED = 4401
-#: Close code for "the server could not sign you in just now" (RFC 6455's Try Again Later): the database or the
-#: channel layer failed during the handshake.
-TRY_AGAIN_LATER = 1013
+#: Close code for "the server could not sign you in just now": the database or the channel layer failed during
+#: the handshake. RFC 6455's Try Again Later (1013) moved into the application range: daphne sends only 1000 and
+#: 3000-4999, and raised on 1013 (the socket then died with 1011).
+TRY_AGAIN_LATER = 4013
 BEARER_SUBPROTOCOL = "bearer"
 
 
@@ -111,7 +112,7 @@ class AuthenticatedJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
     # -- the handshake --------------------------------------------------------------------------------------
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         """The handshake's outermost boundary: a failure of the database or the channel layer while signing in
-        is logged and the socket closed with 1013 (try again later), not left to crash the consumer (1011,
+        is logged and the socket closed with 4013 (try again later), not left to crash the consumer (1011,
         with nothing said)."""
         try:
             await super().websocket_connect(message)

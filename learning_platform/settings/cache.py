@@ -23,7 +23,13 @@ if REDIS_URL:
             # plus network time: an idle websocket then dies with 1011. Give reads room beyond the pop. Connects
             # get the same room: a burst of sign-ins opens many connections at once (each ``group_add`` on an
             # empty pool), and a web process busy answering can hold its event loop past 5 s.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 30}]},
+            # redis-py's pool holds at most 100 connections by default: 100 sockets signing in at once (each a
+            # ``group_add`` and a blocking receive) ran out ("Too many connections", seen in CI's server log).
+            "CONFIG": {
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 30, "max_connections": 1000}
+                ]
+            },
         }
     }
 else:

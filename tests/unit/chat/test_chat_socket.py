@@ -318,4 +318,4 @@ def test_a_database_failure_while_signing_in_closes_with_try_again_later(
         await socket.connect()
         return await socket.receive_output(timeout=5)
 
-    assert asyncio.run(scenario()) == {"type": "websocket.close", "code": 1013}
+    assert asyncio.run(scenario()) == {"type": "websocket.close", "code": 4013}
